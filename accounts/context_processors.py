@@ -1,0 +1,36 @@
+"""The navigation each role sees; later apps add their entries here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    url_name: str
+
+
+def _items_for(user) -> list[NavItem]:
+    items = [NavItem(_("Home"), reverse("home"), "home")]
+    if user.works_tickets:
+        items.append(NavItem(_("Teams"), reverse("accounts:teams"), "accounts:teams"))
+        items.append(NavItem(_("API"), reverse("api-docs"), "api-docs"))
+    if user.has_role(Role.ADMIN):
+        items.append(NavItem(_("Administration"), reverse("admin:index"), "admin:index"))
+    return items
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    match = getattr(request, "resolver_match", None)
+    current = match.view_name if match else ""
+    return {"nav_items": _items_for(user), "nav_current": current}

@@ -1,0 +1,58 @@
+"""``/healthz``: is each part the site depends on answering right now?"""
+
+from __future__ import annotations
+
+import logging
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from helpdesk.tasks import ping
+
+logger = logging.getLogger(__name__)
+
+
+def check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any failure means "not ok"; the reason goes to the log
+        logger.warning("healthz: database check failed: %s", exc)
+        return "error"
+    return "ok"
+
+
+def check_redis() -> str:
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+    except Exception as exc:
+        logger.warning("healthz: redis check failed: %s", exc)
+        return "error"
+    return "ok"
+
+
+def check_worker() -> str:
+    try:
+        result = ping.apply_async(expires=settings.HEALTHZ_WORKER_TIMEOUT, retry=False)
+        answer = result.get(timeout=settings.HEALTHZ_WORKER_TIMEOUT)
+        result.forget()
+    except Exception as exc:
+        logger.warning("healthz: worker check failed: %s", exc)
+        return "error"
+    return "ok" if answer == "pong" else "error"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": check_database(), "redis": check_redis()}
+    # Without Redis no task can reach a worker; don't wait for a timeout to learn that.
+    checks["worker"] = check_worker() if checks["redis"] == "ok" else "error"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(checks, status=200 if healthy else 503)

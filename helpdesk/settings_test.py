@@ -1,0 +1,23 @@
+"""Test settings: the real PostgreSQL and Redis, each pytest-xdist worker on its own Redis db."""
+
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+from helpdesk.settings import *  # noqa: F403
+from helpdesk.settings import CACHES, REDIS_URL
+
+
+def _redis_db_for_worker(url: str) -> str:
+    # gw0 -> db 1, gw1 -> db 2 ...; db 0 stays for `make run`, so tests never touch its queues.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0"
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{1 + int(worker)}"))
+
+
+REDIS_URL = _redis_db_for_worker(REDIS_URL)
+CACHES["default"]["LOCATION"] = REDIS_URL
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+HEALTHZ_WORKER_TIMEOUT = 2.0
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

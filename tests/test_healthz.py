@@ -1,0 +1,34 @@
+import pytest
+from django.test import override_settings
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_is_ok_when_database_redis_and_worker_answer(client, celery_worker):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "redis": "ok", "worker": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_missing_worker(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "redis": "ok", "worker": "error"}
+
+
+@pytest.mark.django_db
+def test_healthz_reports_redis_down_without_waiting_for_the_worker(client):
+    # Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    with override_settings(REDIS_URL="redis://127.0.0.1:1/0"):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "redis": "error", "worker": "error"}
+
+
+def test_healthz_is_not_cached(client, db):
+    response = client.get("/healthz")
+
+    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
