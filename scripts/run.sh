@@ -28,6 +28,6 @@ stop_embedded() {
   fi
 }
 trap stop_embedded EXIT
-trap 'exit 130' INT TERM
+trap 'exit 0' INT TERM  # Ctrl-C is how one stops it: not an error
 
 PORT="$port" .venv/bin/honcho start -f Procfile
