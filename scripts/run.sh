@@ -28,6 +28,9 @@ stop_embedded() {
   fi
 }
 trap stop_embedded EXIT
-trap 'exit 0' INT TERM  # Ctrl-C is how one stops it: not an error
 
-PORT="$port" .venv/bin/honcho start -f Procfile
+status=0
+PORT="$port" .venv/bin/honcho start -f Procfile || status=$?
+# Ctrl-C (130) or a TERM (143) is how one stops it, not a failure.
+case "$status" in 130 | 143) status=0 ;; esac
+exit "$status"
