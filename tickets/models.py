@@ -1,10 +1,23 @@
-"""Tickets and what classifies them."""
+"""Tickets, their thread and their immutable event log.
+
+Every change goes through ``tickets/services``; the fact columns on :class:`Ticket`
+(``first_response_at`` ... ``last_public_activity_at``) are written by those services in the
+same transaction as the event that justifies them, so KPIs can read them without recounting.
+"""
 
 from __future__ import annotations
 
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+
+REFERENCE_PREFIX = "HD-"
 
 
 class Category(models.Model):
@@ -32,3 +45,345 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent} › {self.name}" if self.parent_id else self.name
+
+
+class Tag(models.Model):
+    name = models.SlugField(_("name"), max_length=50, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending (waiting on requester)")
+    ON_HOLD = "on_hold", _("On hold (waiting on a third party)")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web form")
+    EMAIL = "email", _("E-mail")
+    API = "api", _("API")
+    PHONE = "phone", _("Phone")
+    MONITORING = "monitoring", _("Monitoring")
+    SCHEDULED = "scheduled", _("Scheduled")
+
+
+class TicketType(models.TextChoices):
+    INCIDENT = "incident", _("Incident")
+    SERVICE_REQUEST = "service_request", _("Service request")
+    QUESTION = "question", _("Question")
+    FEEDBACK = "feedback", _("Feedback")
+    MAINTENANCE = "maintenance", _("Maintenance")
+
+
+class Impact(models.IntegerChoices):
+    """How many people it affects, in the requester's words (1 is the widest)."""
+
+    ORGANISATION = 1, _("The whole organisation or many people")
+    GROUP = 2, _("My team or several people")
+    PERSON = 3, _("Just me")
+
+
+class Urgency(models.IntegerChoices):
+    """How soon it hurts, in the requester's words (1 is the most urgent)."""
+
+    BLOCKED = 1, _("I cannot work at all")
+    DEGRADED = 2, _("It slows my work down")
+    CAN_WAIT = 3, _("It can wait / there is a workaround")
+
+
+class Priority(models.IntegerChoices):
+    P1 = 1, _("P1 – critical")
+    P2 = 2, _("P2 – high")
+    P3 = 3, _("P3 – medium")
+    P4 = 4, _("P4 – low")
+
+
+class ResolutionCode(models.TextChoices):
+    FIXED = "fixed", _("Fixed")
+    WORKAROUND = "workaround", _("Workaround given")
+    ANSWERED = "answered", _("Question answered")
+    FULFILLED = "fulfilled", _("Request fulfilled")
+    DUPLICATE = "duplicate", _("Duplicate")
+    NO_FAULT = "no_fault", _("No fault found")
+    USER_CANCELLED = "cancelled", _("Cancelled by requester")
+    OUT_OF_SCOPE = "out_of_scope", _("Out of scope")
+
+
+def new_access_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Ticket(models.Model):
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), max_length=50_000)
+    description_html = models.TextField(editable=False)
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        on_delete=models.PROTECT,
+        related_name="requested_tickets",
+    )
+    # Copied from the requester at creation: a ticket stays with the organisation it was raised for.
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
+    type = models.CharField(_("type"), max_length=20, choices=TicketType.choices, default=TicketType.INCIDENT)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    impact = models.PositiveSmallIntegerField(_("impact"), choices=Impact.choices, default=Impact.PERSON)
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.DEGRADED)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.P3)
+    priority_reason = models.CharField(
+        _("reason for the priority override"), max_length=500, blank=True, help_text=_("Empty when computed.")
+    )
+    complexity = models.PositiveSmallIntegerField(
+        _("complexity"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("1 (trivial) to 5 (very complex), set by the agent; weights workload."),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
+    team = models.ForeignKey(
+        "accounts.Team", verbose_name=_("team"), on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="tickets")
+    resolution_code = models.CharField(_("resolution code"), max_length=20, choices=ResolutionCode.choices, blank=True)
+    resolution_summary = models.TextField(_("resolution summary"), max_length=10_000, blank=True)
+    external_reference = models.CharField(_("external reference"), max_length=100, null=True, blank=True, unique=True)
+    access_token = models.CharField(max_length=64, unique=True, default=new_access_token, editable=False)
+
+    created_at = models.DateTimeField(_("created"), db_index=True)
+    updated_at = models.DateTimeField(_("updated"))
+    # Facts written by the services together with their events (see module docstring).
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    first_resolved_at = models.DateTimeField(_("first resolved"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    reopen_count = models.PositiveIntegerField(_("reopened"), default=0)
+    escalation_count = models.PositiveIntegerField(_("escalations"), default=0)
+    reassignment_count = models.PositiveIntegerField(_("reassignments"), default=0)
+    last_public_activity_at = models.DateTimeField(_("last public activity"))
+    # Bumped by every change: a form saved from a stale copy is refused, not applied.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            models.Index(fields=["requester", "-last_public_activity_at"], name="ticket_requester_activity_idx"),
+            models.Index(fields=["organisation", "-last_public_activity_at"], name="ticket_org_activity_idx"),
+            models.Index(fields=["team", "status", "-updated_at"], name="ticket_team_status_idx"),
+            models.Index(fields=["assignee", "status", "-updated_at"], name="ticket_assignee_status_idx"),
+            models.Index(fields=["resolved_at"], name="ticket_resolved_open_idx", condition=Q(status="resolved")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(priority__gte=1, priority__lte=4), name="ticket_priority_range"),
+            models.CheckConstraint(
+                condition=Q(complexity__isnull=True) | Q(complexity__gte=1, complexity__lte=5),
+                name="ticket_complexity_range",
+            ),
+            models.CheckConstraint(condition=~Q(subject=""), name="ticket_subject_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        return format_reference(self.pk)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in {Status.RESOLVED, Status.CLOSED}
+
+
+def format_reference(number: int | None) -> str:
+    return f"{REFERENCE_PREFIX}{number:06d}" if number else ""
+
+
+def parse_reference(reference: str) -> int | None:
+    """``HD-000123`` (any case, zeros optional) to 123; None when it is not a reference."""
+    text = reference.strip().upper()
+    if not text.startswith(REFERENCE_PREFIX):
+        return None
+    digits = text[len(REFERENCE_PREFIX) :]
+    return int(digits) if digits.isdigit() and 0 < int(digits) < 2**63 else None
+
+
+class LinkKind(models.TextChoices):
+    DUPLICATE_OF = "duplicate_of", _("duplicate of")
+    RELATED_TO = "related_to", _("related to")
+    CAUSED_BY = "caused_by", _("caused by")
+    FOLLOW_UP_OF = "follow_up_of", _("follow-up of")
+
+
+class TicketLink(models.Model):
+    source = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(max_length=20, choices=LinkKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="ticket_link_unique"),
+            models.CheckConstraint(condition=~Q(source=models.F("target")), name="ticket_link_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{format_reference(self.source_id)} {self.kind} {format_reference(self.target_id)}"
+
+
+class Message(models.Model):
+    """A public reply or an internal note in a ticket's thread."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="ticket_messages"
+    )
+    is_public = models.BooleanField(_("public"), default=True)
+    # Automatic messages (acknowledgements) never count as a first response.
+    is_automatic = models.BooleanField(default=False)
+    body = models.TextField(_("message"), max_length=50_000)
+    body_html = models.TextField(editable=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.reference} message {self.pk}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Generated names only: the user's file name is kept in the database, never on disk.
+    return f"attachments/{instance.created_at:%Y/%m}/{secrets.token_hex(16)}{instance.extension}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="attachments")
+    # None: sent with the request itself (its description).
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    extension = models.CharField(max_length=10)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    REPLIED = "replied", _("Public reply")
+    NOTE_ADDED = "note_added", _("Internal note")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    ASSIGNED = "assigned", _("Assignee changed")
+    TEAM_CHANGED = "team_changed", _("Team changed")
+    PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+    CATEGORY_CHANGED = "category_changed", _("Category changed")
+    TYPE_CHANGED = "type_changed", _("Type changed")
+    COMPLEXITY_CHANGED = "complexity_changed", _("Complexity changed")
+    TAGS_CHANGED = "tags_changed", _("Tags changed")
+    LINKED = "linked", _("Linked")
+    RESOLVED = "resolved", _("Resolved")
+    REOPENED = "reopened", _("Reopened")
+    CLOSED = "closed", _("Closed")
+    ESCALATED = "escalated", _("Escalated")
+    SATISFACTION = "satisfaction", _("Satisfaction answer")
+
+
+class ImmutableEventError(Exception):
+    pass
+
+
+class TicketEvent(models.Model):
+    """One row per change, never updated or deleted (also enforced by a database trigger)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=24, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    old_value = models.JSONField(null=True, blank=True)
+    new_value = models.JSONField(null=True, blank=True)
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket_created_idx"),
+            models.Index(fields=["kind", "created_at"], name="event_kind_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on ticket {self.ticket_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableEventError("ticket events are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableEventError("ticket events are immutable")
+
+
+class SatisfactionAnswer(models.Model):
+    """The requester's rating of one resolution (one answer per resolution)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="satisfaction_answers")
+    resolution_event = models.OneToOneField(TicketEvent, on_delete=models.PROTECT, related_name="satisfaction")
+    # Who resolved: CSAT is attributed to them (docs/kpis.md), even if the ticket moves on.
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(max_length=5_000, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="satisfaction_score_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5 for {format_reference(self.ticket_id)}"
+
+    def clean(self):
+        if not 1 <= (self.score or 0) <= 5:
+            raise ValidationError({"score": _("Choose a score from 1 to 5.")})

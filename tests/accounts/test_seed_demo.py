@@ -16,7 +16,7 @@ def _counts():
 
 
 def test_seed_demo_builds_the_demo_organisation(db):
-    call_command("seed_demo")
+    call_command("seed_demo", "--tickets", "0")
 
     assert _counts() == {
         "teams": 3,
@@ -38,16 +38,16 @@ def test_seed_demo_builds_the_demo_organisation(db):
 
 
 def test_seed_demo_is_idempotent(db):
-    call_command("seed_demo")
+    call_command("seed_demo", "--tickets", "0")
     first = _counts()
 
-    call_command("seed_demo")
+    call_command("seed_demo", "--tickets", "0")
 
     assert _counts() == first
 
 
 def test_demo_users_can_sign_in(client, db):
-    call_command("seed_demo")
+    call_command("seed_demo", "--tickets", "0")
 
     response = client.post(
         "/accounts/login/", {"username": "erin.manager@helpdesk.example", "password": "helpdesk-demo"}
@@ -57,6 +57,6 @@ def test_demo_users_can_sign_in(client, db):
 
 
 def test_if_empty_leaves_an_existing_database_alone(db, carol):
-    call_command("seed_demo", "--if-empty")
+    call_command("seed_demo", "--if-empty", "--tickets", "0")
 
     assert User.objects.count() == 1

@@ -1,11 +1,14 @@
+import time
+
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_accounts
 from accounts.models import User
+from tickets.demo import demo_tickets, seed_tickets
 
 
 class Command(BaseCommand):
-    help = "Create (or bring up to date) the demo organisation. Safe to run again."
+    help = "Create (or bring up to date) the demo organisation and its tickets. Safe to run again."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -13,8 +16,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing when the database already has users (first start of `make run`).",
         )
+        parser.add_argument(
+            "--tickets",
+            type=int,
+            default=600,
+            help="How many demo tickets to create over the last 90 days (only when there are none yet).",
+        )
 
-    def handle(self, *args, if_empty: bool = False, **options):
+    def handle(self, *args, if_empty: bool = False, tickets: int = 600, **options):
         if if_empty and User.objects.exists():
             self.stdout.write("Demo data: database already has users, left as it is.")
             return
@@ -26,6 +35,11 @@ class Command(BaseCommand):
                 f"{summary.organisations} organisations, {summary.categories} categories."
             )
         )
+        started = time.monotonic()
+        created = seed_tickets(count=tickets) if tickets > 0 else 0
+        if created:
+            self.stdout.write(f"Created {created} demo tickets in {time.monotonic() - started:.1f}s.")
+        self.stdout.write(f"Demo tickets: {demo_tickets().count()}.")
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):")
         for role, email in DEMO_LOGINS:
             self.stdout.write(f"  {role:<14} {email}")

@@ -1,0 +1,42 @@
+"""The outbox: e-mails written in the same transaction as the change that causes them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class OutboxEmail(models.Model):
+    """One e-mail, rendered in its recipient's language when the change happened.
+
+    A worker claims a row by moving ``next_attempt_at`` forward (a lease) with a conditional
+    UPDATE, so two workers never send the same row; ``sent_at`` marks delivery.
+    """
+
+    kind = models.CharField(max_length=40)
+    to = models.EmailField()
+    language = models.CharField(max_length=16)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    headers = models.JSONField(default=dict, blank=True)
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True, help_text="Gave up after the last attempt.")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_due_idx",
+                condition=Q(sent_at__isnull=True, failed_at__isnull=True),
+            ),
+            models.Index(fields=["ticket", "created_at"], name="outbox_ticket_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to}"

@@ -1,0 +1,95 @@
+"""Ticket e-mails, queued in the outbox inside the change's transaction (spec §3)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from accounts.models import User
+from notifications.outbox import queue_email
+from tickets.models import Message, Ticket, TicketEvent
+
+SURVEY_SALT = "tickets.satisfaction"
+
+
+def requester_url(ticket: Ticket) -> str:
+    """Guests (no password) follow their private tracking link; account holders sign in."""
+    if ticket.requester.has_usable_password():
+        path = reverse("tickets:my_ticket", args=[ticket.reference])
+    else:
+        path = reverse("tickets:track", args=[ticket.access_token])
+    return f"{settings.SITE_URL}{path}"
+
+
+def survey_token(event: TicketEvent) -> str:
+    return signing.dumps({"t": event.ticket_id, "e": event.pk}, salt=SURVEY_SALT, compress=True)
+
+
+def survey_urls(event: TicketEvent) -> list[tuple[int, str]]:
+    base = settings.SITE_URL + reverse("tickets:survey", args=[survey_token(event)])
+    return [(score, f"{base}?score={score}") for score in range(5, 0, -1)]
+
+
+def _to_requester(ticket: Ticket, kind: str, template: str, *, starts_thread: bool = False, **context) -> None:
+    requester = ticket.requester
+    queue_email(
+        kind=kind,
+        to=requester.email,
+        language=requester.language,
+        template=template,
+        context={"ticket": ticket, "recipient": requester, "link": requester_url(ticket), **context},
+        ticket_id=ticket.pk,
+        starts_thread=starts_thread,
+    )
+
+
+def _to_staff(ticket: Ticket, recipients: list[User], kind: str, template: str, **context) -> None:
+    link = settings.SITE_URL + reverse("tickets:agent_ticket", args=[ticket.reference])
+    for person in recipients:
+        queue_email(
+            kind=kind,
+            to=person.email,
+            language=person.language,
+            template=template,
+            context={"ticket": ticket, "recipient": person, "link": link, **context},
+            ticket_id=ticket.pk,
+        )
+
+
+def ticket_created(ticket: Ticket) -> None:
+    _to_requester(ticket, "ticket_created", "ticket_created", starts_thread=True)
+
+
+def public_reply(ticket: Ticket, message: Message) -> None:
+    _to_requester(ticket, "public_reply", "public_reply", message=message)
+
+
+def status_changed(ticket: Ticket, old: str, new: str) -> None:
+    _to_requester(ticket, "status_changed", "status_changed", old=old, new=new)
+
+
+def resolved(ticket: Ticket, event: TicketEvent) -> None:
+    _to_requester(
+        ticket, "resolved", "resolved", survey=survey_urls(event), reopen_days=settings.TICKET_REOPEN_WINDOW_DAYS
+    )
+
+
+def follow_up_opened(ticket: Ticket, original: Ticket) -> None:
+    _to_requester(ticket, "follow_up", "follow_up", original=original)
+
+
+def assigned(ticket: Ticket, assignee: User, actor: User | None) -> None:
+    if actor is not None and actor.pk == assignee.pk:
+        return  # taking a ticket yourself needs no e-mail
+    _to_staff(ticket, [assignee], "assigned", "assigned", actor=actor)
+
+
+def requester_replied(ticket: Ticket, message: Message) -> None:
+    if ticket.assignee_id:
+        recipients = [ticket.assignee]
+    elif ticket.team_id:
+        recipients = list(ticket.team.members.filter(is_active=True))
+    else:
+        recipients = []
+    _to_staff(ticket, recipients, "requester_reply", "requester_reply", message=message)

@@ -1,0 +1,43 @@
+"""Every change to a ticket goes through one of these functions (see STYLE.md)."""
+
+from tickets.services.assignment import ticket_assign, ticket_change_team
+from tickets.services.classification import (
+    ticket_change_category,
+    ticket_change_complexity,
+    ticket_change_priority,
+    ticket_change_type,
+    ticket_set_tags,
+)
+from tickets.services.creation import guest_requester, ticket_create
+from tickets.services.links import ticket_link
+from tickets.services.messages import ReplyResult, ticket_add_note, ticket_reply
+from tickets.services.satisfaction import satisfaction_answer
+from tickets.services.status import (
+    auto_close_resolved,
+    ticket_change_status,
+    ticket_close,
+    ticket_reopen,
+    ticket_resolve,
+)
+
+__all__ = [
+    "ReplyResult",
+    "auto_close_resolved",
+    "guest_requester",
+    "satisfaction_answer",
+    "ticket_add_note",
+    "ticket_assign",
+    "ticket_change_category",
+    "ticket_change_complexity",
+    "ticket_change_priority",
+    "ticket_change_status",
+    "ticket_change_team",
+    "ticket_change_type",
+    "ticket_close",
+    "ticket_create",
+    "ticket_link",
+    "ticket_reopen",
+    "ticket_reply",
+    "ticket_resolve",
+    "ticket_set_tags",
+]

@@ -1,0 +1,173 @@
+"""Opening tickets: by a signed-in requester, a guest, or staff on someone's behalf."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, Role, Team, User
+from helpdesk.errors import ApplicationError
+from helpdesk.markdown import render_markdown
+from tickets import notifications
+from tickets.attachments import check_uploads
+from tickets.models import Category, Channel, EventKind, Impact, Ticket, TicketType, Urgency
+from tickets.priority import priority_for
+from tickets.services.base import describe, now_or, record
+from tickets.services.messages import store_attachments
+
+SUBJECT_MAX = 200
+BODY_MAX = 50_000
+
+
+def clean_subject(subject: str) -> str:
+    subject = " ".join((subject or "").split())
+    if not subject:
+        raise ApplicationError(_("Please give the request a subject."), extra={"field": "subject"})
+    if len(subject) > SUBJECT_MAX:
+        raise ApplicationError(
+            _("The subject can be at most %(max)d characters long.") % {"max": SUBJECT_MAX},
+            extra={"field": "subject"},
+        )
+    return subject
+
+
+def clean_body(body: str, field: str = "description") -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ApplicationError(_("Please write a message."), extra={"field": field})
+    if len(body) > BODY_MAX:
+        raise ApplicationError(
+            _("The text can be at most %(max)d characters long.") % {"max": BODY_MAX}, extra={"field": field}
+        )
+    return body
+
+
+def default_team() -> Team | None:
+    """New requests land in the first tier-1 team (the service desk) unless routed elsewhere."""
+    return Team.objects.filter(tier=Team.Tier.SERVICE_DESK).order_by("id").first()
+
+
+def guest_requester(*, name: str, email: str, language: str) -> User:
+    """The requester behind a guest submission: found by e-mail, or created without a password."""
+    email = BaseUserManager.normalize_email(email or "").strip().lower()
+    name = " ".join((name or "").split())[:200]
+    if not email or "@" not in email:
+        raise ApplicationError(_("Please give a valid e-mail address."), extra={"field": "email"})
+    if not name:
+        raise ApplicationError(_("Please tell us your name."), extra={"field": "name"})
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        return existing
+    domain = email.rsplit("@", 1)[1]
+    organisation = Organisation.objects.filter(domain__iexact=domain).first()
+    user = User(email=email, full_name=name, role=Role.REQUESTER, language=language, organisation=organisation)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    requester: User,
+    subject: str,
+    description: str,
+    acting_user: User | None,
+    category: Category | None = None,
+    impact: int = Impact.PERSON,
+    urgency: int = Urgency.DEGRADED,
+    type: str = TicketType.INCIDENT,
+    channel: str = Channel.WEB,
+    team: Team | None = None,
+    attachments: list | None = None,
+    external_reference: str | None = None,
+    at: datetime | None = None,
+) -> Ticket:
+    """Open a ticket; ``acting_user`` is the requester, staff acting for them, or None (system)."""
+    if acting_user is not None and acting_user.pk != requester.pk and not acting_user.works_tickets:
+        raise PermissionDenied
+    return open_ticket(
+        requester=requester,
+        subject=subject,
+        description=description,
+        acting_user=acting_user,
+        category=category,
+        impact=impact,
+        urgency=urgency,
+        type=type,
+        channel=channel,
+        team=team,
+        attachments=attachments,
+        external_reference=external_reference,
+        at=at,
+    )
+
+
+def open_ticket(
+    *,
+    requester: User,
+    subject: str,
+    description: str,
+    acting_user: User | None,
+    category: Category | None,
+    impact: int,
+    urgency: int,
+    type: str,
+    channel: str,
+    team: Team | None,
+    attachments: list | None,
+    external_reference: str | None,
+    at: datetime | None,
+) -> Ticket:
+    """:func:`ticket_create` after its permission check; callers that checked already use it too."""
+    subject = clean_subject(subject)
+    description = clean_body(description)
+    if int(impact) not in Impact.values or int(urgency) not in Urgency.values:
+        raise ApplicationError(_("Choose an impact and an urgency from the lists."))
+    if type not in TicketType.values or channel not in Channel.values:
+        raise ApplicationError(_("Unknown ticket type or channel."))
+    checked = check_uploads(attachments or [])
+    at = now_or(at)
+    ticket = Ticket.objects.create(
+        subject=subject,
+        description=description,
+        description_html=render_markdown(description),
+        requester=requester,
+        organisation_id=requester.organisation_id,
+        channel=channel,
+        type=type,
+        category=category,
+        impact=impact,
+        urgency=urgency,
+        priority=priority_for(impact, urgency),
+        team=team or default_team(),
+        external_reference=external_reference or None,
+        created_at=at,
+        updated_at=at,
+        last_public_activity_at=at,
+    )
+    record(
+        ticket,
+        EventKind.CREATED,
+        actor=acting_user,
+        at=at,
+        new={
+            "subject": subject,
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "impact": int(impact),
+            "urgency": int(urgency),
+            "type": type,
+            "channel": channel,
+            "category": describe(category),
+            "team": describe(ticket.team),
+            "requester": describe(requester),
+        },
+    )
+    store_attachments(ticket, None, checked, uploaded_by=acting_user or requester, at=at)
+    notifications.ticket_created(ticket)
+    return ticket

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from tickets.views import agent, attachments, guest, requester, survey
+
+app_name = "tickets"
+
+urlpatterns = [
+    path("submit/", requester.submit, name="submit"),
+    path("my/", requester.my_tickets, name="my_tickets"),
+    path("my/tickets/<str:reference>/", requester.my_ticket, name="my_ticket"),
+    path("my/tickets/<str:reference>/close/", requester.my_ticket_close, name="my_ticket_close"),
+    path("t/<str:token>/", guest.track, name="track"),
+    path("t/<str:token>/close/", guest.track_close, name="track_close"),
+    path("t/<str:token>/files/<int:attachment_id>/", guest.track_attachment, name="track_attachment"),
+    path("files/<int:attachment_id>/", attachments.download, name="attachment"),
+    path("survey/<str:token>/", survey.survey, name="survey"),
+    path("agent/tickets/<str:reference>/", agent.agent_ticket, name="agent_ticket"),
+    path("agent/tickets/<str:reference>/reply/", agent.agent_reply, name="agent_reply"),
+    path("agent/tickets/<str:reference>/status/", agent.agent_status, name="agent_status"),
+    path("agent/tickets/<str:reference>/resolve/", agent.agent_resolve, name="agent_resolve"),
+    path("agent/tickets/<str:reference>/take/", agent.agent_take, name="agent_take"),
+    path("agent/tickets/<str:reference>/reopen/", agent.agent_reopen, name="agent_reopen"),
+]

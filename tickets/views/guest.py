@@ -1,0 +1,58 @@
+"""A guest's private tracking page: the token in the link is their key to one ticket."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from helpdesk.errors import ApplicationError
+from tickets.forms import ReplyForm
+from tickets.models import Ticket
+from tickets.services import ticket_reply
+from tickets.views.attachments import serve_attachment
+from tickets.views.requester import _after_reply, _close, _thread_context
+
+
+def _ticket_for_token(token: str) -> Ticket:
+    ticket = Ticket.objects.select_related("requester", "organisation", "category").filter(access_token=token).first()
+    if ticket is None or len(token) < 32:
+        raise Http404
+    return ticket
+
+
+def track(request, token: str):
+    ticket = _ticket_for_token(token)
+    form = ReplyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # The link stands for the requester: they act as themselves.
+            result = ticket_reply(
+                ticket,
+                form.cleaned_data["body"],
+                acting_user=ticket.requester,
+                attachments=form.cleaned_data["attachments"],
+            )
+        except ApplicationError as error:
+            form.add_service_error(error)
+        else:
+            target = result.follow_up.access_token if result.follow_up else token
+            return _after_reply(request, result, redirect("tickets:track", target))
+    context = _thread_context(ticket, form)
+    context["token"] = token
+    return render(request, "tickets/requester_ticket.html", context)
+
+
+@require_POST
+def track_close(request, token: str):
+    ticket = _ticket_for_token(token)
+    _close(request, ticket, ticket.requester)
+    return redirect("tickets:track", token)
+
+
+def track_attachment(request, token: str, attachment_id: int):
+    ticket = _ticket_for_token(token)
+    attachment = ticket.attachments.select_related("message").filter(pk=attachment_id).first()
+    if attachment is None or (attachment.message is not None and not attachment.message.is_public):
+        raise Http404
+    return serve_attachment(attachment)
