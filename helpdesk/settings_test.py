@@ -16,7 +16,7 @@ def _redis_db_for_worker(url: str) -> str:
     # gw0 -> db 1, gw1 -> db 2 ...; db 0 stays for `make run`, so tests never touch its queues.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0"
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{1 + int(worker) + 4 * TEST_RUN}"))
+    return urlunsplit(parts._replace(path=f"/{1 + int(worker) + 2 * TEST_RUN}"))
 
 
 REDIS_URL = _redis_db_for_worker(REDIS_URL)

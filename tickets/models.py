@@ -10,6 +10,8 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -192,6 +194,8 @@ class Ticket(models.Model):
     last_public_activity_at = models.DateTimeField(_("last public activity"))
     # Bumped by every change: a form saved from a stale copy is refused, not applied.
     version = models.PositiveIntegerField(default=1)
+    # Subject, description and public replies, Chinese segmented into words (tickets/search.py).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-id"]
@@ -203,6 +207,7 @@ class Ticket(models.Model):
             models.Index(fields=["team", "status", "-updated_at"], name="ticket_team_status_idx"),
             models.Index(fields=["assignee", "status", "-updated_at"], name="ticket_assignee_status_idx"),
             models.Index(fields=["resolved_at"], name="ticket_resolved_open_idx", condition=Q(status="resolved")),
+            GinIndex(fields=["search_vector"], name="ticket_search_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(priority__gte=1, priority__lte=4), name="ticket_priority_range"),
@@ -324,6 +329,7 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     CLOSED = "closed", _("Closed")
     ESCALATED = "escalated", _("Escalated")
+    MERGED = "merged", _("Merged")
     SATISFACTION = "satisfaction", _("Satisfaction answer")
 
 
