@@ -27,9 +27,13 @@ def _items_for(user) -> list[NavItem]:
         ]
     items = [
         NavItem(_("Home"), reverse("home"), "home"),
+        NavItem(_("Queues"), reverse("tickets:agent_queue"), "tickets:agent_queue"),
+        NavItem(_("Reply templates"), reverse("canned:list"), "canned:list"),
         NavItem(_("Teams"), reverse("accounts:teams"), "accounts:teams"),
         NavItem(_("API"), reverse("api-docs"), "api-docs"),
     ]
+    if user.has_role(Role.MANAGER):
+        items.append(NavItem(_("Calendars"), reverse("escalation:calendar_list"), "escalation:calendar_list"))
     if user.has_role(Role.ADMIN):
         items.append(NavItem(_("Administration"), reverse("admin:index"), "admin:index"))
     return items

@@ -1,0 +1,42 @@
+from django import forms
+from django.contrib import admin
+
+from escalation.models import BusinessCalendar, Holiday, WorkingInterval
+from escalation.working_hours import working_hours_problems
+
+
+class WorkingHoursFormSet(forms.BaseInlineFormSet):
+    """Checks the intervals together, as the services do: overlaps and "at least one interval"."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        intervals = [
+            form.instance.as_interval()
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
+        ]
+        problems = working_hours_problems(self.instance.is_24x7, intervals)
+        if problems:
+            raise forms.ValidationError(problems)
+
+
+class WorkingIntervalInline(admin.TabularInline):
+    model = WorkingInterval
+    formset = WorkingHoursFormSet
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone", "is_24x7", "updated_at"]
+    list_filter = ["is_24x7"]
+    search_fields = ["name"]
+    readonly_fields = ["updated_at"]
+    inlines = [WorkingIntervalInline, HolidayInline]

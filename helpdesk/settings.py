@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "knowledge",
     "kpis",
     "notifications",
+    "canned",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -121,6 +121,15 @@ class ResolutionCode(models.TextChoices):
     OUT_OF_SCOPE = "out_of_scope", _("Out of scope")
 
 
+ACTIVE_TICKETS = Q(status__in=["new", "open", "pending", "on_hold"])
+# The sort orders of the queues, each ending in the unique id for keyset pagination.
+QUEUE_ORDERS = {
+    "prio": ["priority", "created_at", "id"],
+    "upd": ["updated_at", "id"],
+    "new": ["created_at", "id"],
+}
+
+
 def new_access_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -181,7 +190,7 @@ class Ticket(models.Model):
     external_reference = models.CharField(_("external reference"), max_length=100, null=True, blank=True, unique=True)
     access_token = models.CharField(max_length=64, unique=True, default=new_access_token, editable=False)
 
-    created_at = models.DateTimeField(_("created"), db_index=True)
+    created_at = models.DateTimeField(_("created"))
     updated_at = models.DateTimeField(_("updated"))
     # Facts written by the services together with their events (see module docstring).
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
@@ -194,7 +203,8 @@ class Ticket(models.Model):
     last_public_activity_at = models.DateTimeField(_("last public activity"))
     # Bumped by every change: a form saved from a stale copy is refused, not applied.
     version = models.PositiveIntegerField(default=1)
-    # Subject, description and public replies, Chinese segmented into words (tickets/search.py).
+    # Subject (A), description (B), public replies (C), internal notes (D); Chinese segmented into
+    # words by tickets/search.py. Requesters never search weight D.
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
@@ -204,8 +214,14 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["requester", "-last_public_activity_at"], name="ticket_requester_activity_idx"),
             models.Index(fields=["organisation", "-last_public_activity_at"], name="ticket_org_activity_idx"),
-            models.Index(fields=["team", "status", "-updated_at"], name="ticket_team_status_idx"),
-            models.Index(fields=["assignee", "status", "-updated_at"], name="ticket_assignee_status_idx"),
+            # Queue pages (tickets/queues.py): one index per view and sort order, on the active
+            # tickets only; PostgreSQL reads them backwards for the descending sorts.
+            *(
+                models.Index(fields=[owner, *order], name=f"ticket_{owner}_{label}_act_idx", condition=ACTIVE_TICKETS)
+                for owner in ("team", "assignee")
+                for label, order in QUEUE_ORDERS.items()
+            ),
+            *(models.Index(fields=order, name=f"ticket_{label}_idx") for label, order in QUEUE_ORDERS.items()),
             models.Index(fields=["resolved_at"], name="ticket_resolved_open_idx", condition=Q(status="resolved")),
             GinIndex(fields=["search_vector"], name="ticket_search_idx"),
         ]
@@ -240,7 +256,8 @@ def parse_reference(reference: str) -> int | None:
     if not text.startswith(REFERENCE_PREFIX):
         return None
     digits = text[len(REFERENCE_PREFIX) :]
-    return int(digits) if digits.isdigit() and 0 < int(digits) < 2**63 else None
+    # isascii: "²" and other Unicode digits pass isdigit() but are not numbers int() accepts.
+    return int(digits) if digits.isascii() and digits.isdigit() and 0 < int(digits) < 2**63 else None
 
 
 class LinkKind(models.TextChoices):

@@ -93,3 +93,14 @@ def requester_replied(ticket: Ticket, message: Message) -> None:
     else:
         recipients = []
     _to_staff(ticket, recipients, "requester_reply", "requester_reply", message=message)
+
+
+def merged(duplicate: Ticket, target: Ticket) -> None:
+    """Tell the duplicate's requester that their request goes on in ``target``."""
+    if duplicate.requester_id == target.requester_id:
+        link = requester_url(target)
+    else:
+        # A colleague where the organisation shares tickets: they sign in to read it. Never hand
+        # them the other requester's private tracking link.
+        link = settings.SITE_URL + reverse("tickets:my_ticket", args=[target.reference])
+    _to_requester(duplicate, "merged", "merged", target=target, link=link)

@@ -1,6 +1,7 @@
 """Every change to a ticket goes through one of these functions (see STYLE.md)."""
 
 from tickets.services.assignment import ticket_assign, ticket_change_team
+from tickets.services.bulk import BulkAction, BulkResult, bulk_apply
 from tickets.services.classification import (
     ticket_change_category,
     ticket_change_complexity,
@@ -10,6 +11,7 @@ from tickets.services.classification import (
 )
 from tickets.services.creation import guest_requester, ticket_create
 from tickets.services.links import ticket_link
+from tickets.services.merge import ticket_merge
 from tickets.services.messages import ReplyResult, ticket_add_note, ticket_reply
 from tickets.services.satisfaction import satisfaction_answer
 from tickets.services.status import (
@@ -21,8 +23,11 @@ from tickets.services.status import (
 )
 
 __all__ = [
+    "BulkAction",
+    "BulkResult",
     "ReplyResult",
     "auto_close_resolved",
+    "bulk_apply",
     "guest_requester",
     "satisfaction_answer",
     "ticket_add_note",
@@ -36,6 +41,7 @@ __all__ = [
     "ticket_close",
     "ticket_create",
     "ticket_link",
+    "ticket_merge",
     "ticket_reopen",
     "ticket_reply",
     "ticket_resolve",

@@ -20,7 +20,7 @@ from tickets.permissions import is_requester_side
 
 def lock(ticket: Ticket) -> Ticket:
     """Re-read the ticket under a row lock: concurrent changes queue instead of overwriting."""
-    return Ticket.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=ticket.pk)
+    return Ticket.objects.select_for_update(of=("self",)).select_related("organisation", "requester").get(pk=ticket.pk)
 
 
 def side_of(user: User | None, ticket: Ticket) -> Side:

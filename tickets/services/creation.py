@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, Role, Team, User
 from helpdesk.errors import ApplicationError
 from helpdesk.markdown import render_markdown
-from tickets import notifications
+from tickets import notifications, search
 from tickets.attachments import check_uploads
 from tickets.models import Category, Channel, EventKind, Impact, Ticket, TicketType, Urgency
 from tickets.priority import priority_for
@@ -170,4 +170,5 @@ def open_ticket(
     )
     store_attachments(ticket, None, checked, uploaded_by=acting_user or requester, at=at)
     notifications.ticket_created(ticket)
+    search.refresh_search_vector(ticket.pk)
     return ticket

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from helpdesk.markdown import render_markdown
-from tickets import notifications
+from tickets import notifications, search
 from tickets.attachments import CheckedUpload, check_uploads
 from tickets.lifecycle import InvalidTransition, Side
 from tickets.models import Attachment, EventKind, LinkKind, Message, Status, Ticket, TicketLink
@@ -73,6 +73,7 @@ def _post(ticket: Ticket, author: User, body: str, *, public: bool, side: Side, 
         new={"message": message.pk, "attachments": len(checked), "side": str(side)},
         message=message,
     )
+    search.refresh_search_vector(ticket.pk)
     return message
 
 

@@ -1,0 +1,45 @@
+"""``/agent/``: the queues an agent works all day."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from tickets import queues
+from tickets.filters import QueueFilter
+from tickets.forms import BulkActionForm
+
+
+@login_required
+def agent_queue(request):
+    if not request.user.works_tickets:
+        raise PermissionDenied
+    try:
+        view = queues.View(request.GET.get("view", queues.View.MINE))
+    except ValueError:
+        view = queues.View.MINE
+    sort_key = request.GET.get("sort") if request.GET.get("sort") in queues.SORTS else queues.DEFAULT_SORT
+    filters = QueueFilter(request.GET or None, queryset=queues.view_queryset(request.user, view))
+    queryset = filters.qs if filters.is_bound and filters.is_valid() else filters.queryset
+    result = queues.page(queryset, sort_key=sort_key, cursor=request.GET.get("after"))
+    counts = queues.view_counts(request.user)
+    views = [(key, label, counts.get(str(key))) for key, label in queues.VIEW_LABELS.items()]
+    # Filters and sort survive moving between views and pages; the cursor does not.
+    kept = request.GET.copy()
+    for key in ("after", "view"):
+        kept.pop(key, None)
+    context = {
+        "view": view,
+        "views": views,
+        "sort_key": sort_key,
+        "sorts": queues.SORTS,
+        "filters": filters,
+        "page": result,
+        "kept_query": kept.urlencode(),
+        "filtering": any(key not in {"view", "sort", "after"} for key in request.GET),
+        # Its own ids: the filter form on the same page has fields of the same names.
+        "bulk_form": BulkActionForm(user=request.user, auto_id="bulk_%s"),
+    }
+    template = "tickets/_queue_rows.html" if request.htmx and request.GET.get("after") else "tickets/queue.html"
+    return render(request, template, context)
