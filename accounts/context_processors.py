@@ -33,6 +33,7 @@ def _items_for(user) -> list[NavItem]:
         NavItem(_("API"), reverse("api-docs"), "api-docs"),
     ]
     if user.has_role(Role.MANAGER):
+        items.append(NavItem(_("SLA policies"), reverse("escalation:policy_list"), "escalation:policy_list"))
         items.append(NavItem(_("Calendars"), reverse("escalation:calendar_list"), "escalation:calendar_list"))
     if user.has_role(Role.ADMIN):
         items.append(NavItem(_("Administration"), reverse("admin:index"), "admin:index"))

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from escalation.models import BusinessCalendar, Holiday, WorkingInterval
+from escalation.models import BusinessCalendar, Holiday, SlaPolicy, WorkingInterval
 from escalation.working_hours import working_hours_problems
 
 
@@ -40,3 +40,32 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     readonly_fields = ["updated_at"]
     inlines = [WorkingIntervalInline, HolidayInline]
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    """Read-only: policies change through /manage/sla-policies/, whose services keep ticket clocks
+    and the per-process policy cache in step; a save here would do neither."""
+
+    list_display = [
+        "name",
+        "position",
+        "is_active",
+        "calendar",
+        "first_response_minutes",
+        "resolution_minutes",
+        "warning_percent",
+        "updated_at",
+    ]
+    list_filter = ["is_active", "calendar"]
+    search_fields = ["name"]
+    ordering = ["position", "id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

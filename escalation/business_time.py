@@ -200,15 +200,22 @@ def add_business_minutes(spec: CalendarSpec, start: datetime, minutes: int) -> d
     the end of an interval is that end (the work was due by closing time), not the next opening.
     Zero minutes gives the first business moment at or after ``start``.
     """
-    _require_aware(start)
     if minutes < 0:
         raise ValueError("minutes must not be negative")
+    return add_business_seconds(spec, start, minutes * 60)
+
+
+def add_business_seconds(spec: CalendarSpec, start: datetime, seconds: int) -> datetime:
+    """:func:`add_business_minutes` to the second: what an SLA clock resumed mid-minute needs."""
+    _require_aware(start)
+    if seconds < 0:
+        raise ValueError("seconds must not be negative")
     cursor = start.astimezone(UTC)
     if spec.is_24x7:
-        return cursor + timedelta(minutes=minutes)
+        return cursor + timedelta(seconds=seconds)
     _require_working_time(spec)
 
-    remaining = timedelta(minutes=minutes)
+    remaining = timedelta(seconds=seconds)
     week = timedelta(seconds=spec.seconds_per_week)
     day = start.astimezone(spec.time_zone).date()
     while True:
@@ -264,3 +271,29 @@ def business_seconds_between(spec: CalendarSpec, start: datetime, end: datetime)
         day += ONE_DAY
         first = False
     return total // ONE_SECOND
+
+
+def subtract_business_seconds(spec: CalendarSpec, end: datetime, seconds: int) -> datetime:
+    """The latest moment ``seconds`` of business time before ``end``: when an overdue target fell due.
+
+    Found by search over :func:`business_seconds_between`, which only grows as the start moves
+    back; whole seconds, like the clocks.
+    """
+    _require_aware(end)
+    if seconds < 0:
+        raise ValueError("seconds must not be negative")
+    end = end.astimezone(UTC).replace(microsecond=0)
+    if spec.is_24x7 or seconds == 0:
+        return end - timedelta(seconds=seconds)
+    _require_working_time(spec)
+    span = timedelta(seconds=seconds)
+    while business_seconds_between(spec, end - span, end) < seconds:
+        span *= 2
+    low, high = timedelta(0), span  # business time back to end - low is < seconds, to end - high >= seconds
+    while high - low > timedelta(seconds=1):
+        middle = timedelta(seconds=(low + high).total_seconds() // 2)
+        if business_seconds_between(spec, end - middle, end) >= seconds:
+            high = middle
+        else:
+            low = middle
+    return end - high

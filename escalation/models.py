@@ -99,3 +99,97 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class SlaPolicy(models.Model):
+    """Targets for a kind of ticket; the first active policy (by ``position``) whose conditions match applies.
+
+    Empty conditions match everything, so a last policy without conditions is the default.
+    """
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    position = models.PositiveIntegerField(_("order"), default=0, help_text=_("Lower numbers are tried first."))
+    is_active = models.BooleanField(_("active"), default=True)
+    calendar = models.ForeignKey(
+        BusinessCalendar, verbose_name=_("business calendar"), on_delete=models.PROTECT, related_name="policies"
+    )
+    # Conditions: each list is "any of these"; an empty list does not restrict.
+    priorities = models.JSONField(_("priorities"), default=list, blank=True)
+    types = models.JSONField(_("types"), default=list, blank=True)
+    categories = models.ManyToManyField("tickets.Category", verbose_name=_("categories"), blank=True)
+    organisations = models.ManyToManyField("accounts.Organisation", verbose_name=_("organisations"), blank=True)
+    teams = models.ManyToManyField("accounts.Team", verbose_name=_("teams"), blank=True)
+    first_response_minutes = models.PositiveIntegerField(_("first response target (business minutes)"))
+    resolution_minutes = models.PositiveIntegerField(_("resolution target (business minutes)"))
+    warning_percent = models.PositiveSmallIntegerField(
+        _("warning at (% of the target)"), default=80, help_text=_("A warning is raised when this share has elapsed.")
+    )
+    pause_on_pending = models.BooleanField(_("pause while pending (waiting on the requester)"), default=True)
+    pause_on_hold = models.BooleanField(_("pause while on hold (waiting on a third party)"), default=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = [
+            models.CheckConstraint(condition=Q(first_response_minutes__gt=0), name="sla_response_target_positive"),
+            models.CheckConstraint(condition=Q(resolution_minutes__gt=0), name="sla_resolution_target_positive"),
+            models.CheckConstraint(
+                condition=Q(warning_percent__gte=1, warning_percent__lte=99), name="sla_warning_percent_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaTarget(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("first response")
+    RESOLUTION = "resolution", _("resolution")
+
+
+class SlaEventKind(models.TextChoices):
+    WARNING = "warning", _("warning")
+    BREACH = "breach", _("breach")
+
+
+class SlaEvent(models.Model):
+    """A ticket's SLA clock crossed its warning or due time: recorded once by the scan (escalation/scan.py).
+
+    ``due_at`` is the warning or due time that was crossed. The unique constraint is what makes
+    the scan safe to run twice or concurrently: a second insert of the same crossing does nothing.
+    """
+
+    # No index of its own: the unique constraint's index begins with the ticket.
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="sla_events", db_index=False
+    )
+    target = models.CharField(_("target"), max_length=16, choices=SlaTarget.choices)
+    kind = models.CharField(_("kind"), max_length=8, choices=SlaEventKind.choices)
+    due_at = models.DateTimeField(_("crossed time"))
+    recorded_at = models.DateTimeField(_("recorded"))
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        verbose_name = _("SLA event")
+        verbose_name_plural = _("SLA events")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "target", "kind", "due_at"], name="sla_event_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.target} on ticket {self.ticket_id}"
+
+
+class SlaScanMark(models.Model):
+    """How far the scan has looked: one row. Deadlines before it (less a margin) are not read again.
+
+    Without it every scan would walk all running clocks that crossed long ago and were recorded
+    then (their due times stay set while the clock runs). Losing the row costs one full scan.
+    """
+
+    scanned_until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"SLA scan up to {self.scanned_until:%Y-%m-%d %H:%M:%S}"

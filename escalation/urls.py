@@ -1,6 +1,6 @@
 from django.urls import path
 
-from escalation import views
+from escalation import policy_views, views
 
 app_name = "escalation"
 
@@ -11,4 +11,13 @@ urlpatterns = [
     path("calendars/<int:pk>/holidays/", views.holiday_new, name="holiday_new"),
     path("calendars/<int:pk>/holidays/import/", views.holiday_import, name="holiday_import"),
     path("calendars/<int:pk>/holidays/<int:holiday_pk>/delete/", views.holiday_delete, name="holiday_delete"),
+]
+
+urlpatterns += [
+    path("sla-policies/", policy_views.policy_list, name="policy_list"),
+    path("sla-policies/new/", policy_views.policy_new, name="policy_new"),
+    path("sla-policies/<int:pk>/", policy_views.policy_edit, name="policy_edit"),
+    path("sla-policies/<int:pk>/move/<str:direction>/", policy_views.policy_move, name="policy_move"),
+    path("sla-policies/<int:pk>/deactivate/", policy_views.policy_deactivate, name="policy_deactivate"),
+    path("sla-policies/<int:pk>/activate/", policy_views.policy_activate, name="policy_activate"),
 ]

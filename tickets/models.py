@@ -127,6 +127,7 @@ QUEUE_ORDERS = {
     "prio": ["priority", "created_at", "id"],
     "upd": ["updated_at", "id"],
     "new": ["created_at", "id"],
+    "due": ["sla_next_due_at", "id"],
 }
 
 
@@ -203,6 +204,27 @@ class Ticket(models.Model):
     last_public_activity_at = models.DateTimeField(_("last public activity"))
     # Bumped by every change: a form saved from a stale copy is refused, not applied.
     version = models.PositiveIntegerField(default=1)
+    # SLA clocks (escalation/clocks.py): the policy that applies, and per clock the business
+    # seconds used up before the running stretch began at ``sla_running_since`` (None: stopped or
+    # paused). Due and warning times are set only while a clock runs, so the scan's partial
+    # indexes hold just the tickets it may have to act on.
+    sla_policy = models.ForeignKey(
+        "escalation.SlaPolicy",
+        verbose_name=_("SLA policy"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    sla_running_since = models.DateTimeField(null=True, blank=True, editable=False)
+    first_response_used_s = models.PositiveIntegerField(default=0, editable=False)
+    resolution_used_s = models.PositiveIntegerField(default=0, editable=False)
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    first_response_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The earlier of the two due times: what "breaching soon" and the SLA sort order by.
+    sla_next_due_at = models.DateTimeField(_("SLA due"), null=True, blank=True, editable=False)
     # Subject (A), description (B), public replies (C), internal notes (D); Chinese segmented into
     # words by tickets/search.py. Requesters never search weight D.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -222,8 +244,33 @@ class Ticket(models.Model):
                 for label, order in QUEUE_ORDERS.items()
             ),
             *(models.Index(fields=order, name=f"ticket_{label}_idx") for label, order in QUEUE_ORDERS.items()),
+            # Agents in several teams: "team IN (…)" cannot read a per-team index in sort order,
+            # so these walk the active tickets in order and skip other teams'.
+            *(
+                models.Index(fields=order, name=f"ticket_{label}_act_idx", condition=ACTIVE_TICKETS)
+                for label, order in QUEUE_ORDERS.items()
+            ),
+            # Sidebar counts: "team IN (…) OR assignee = me" over the active tickets, index-only.
+            models.Index(fields=["team", "assignee", "status"], name="ticket_counts_act_idx", condition=ACTIVE_TICKETS),
             models.Index(fields=["resolved_at"], name="ticket_resolved_open_idx", condition=Q(status="resolved")),
             GinIndex(fields=["search_vector"], name="ticket_search_idx"),
+            models.Index(
+                fields=["sla_running_since"],
+                name="ticket_sla_since_idx",
+                condition=Q(sla_running_since__isnull=False),
+            ),
+            # The SLA scan reads only running clocks (escalation/scan.py).
+            *(
+                models.Index(
+                    fields=[column], name=f"ticket_sla_{short}_idx", condition=Q(**{f"{column}__isnull": False})
+                )
+                for short, column in (
+                    ("frdue", "first_response_due_at"),
+                    ("frwarn", "first_response_warn_at"),
+                    ("resdue", "resolution_due_at"),
+                    ("reswarn", "resolution_warn_at"),
+                )
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(priority__gte=1, priority__lte=4), name="ticket_priority_range"),
@@ -347,6 +394,11 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("Closed")
     ESCALATED = "escalated", _("Escalated")
     MERGED = "merged", _("Merged")
+    SLA_POLICY_CHANGED = "sla_policy_changed", _("SLA policy changed")
+    SLA_PAUSED = "sla_paused", _("SLA clock paused")
+    SLA_RESUMED = "sla_resumed", _("SLA clock resumed")
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACH = "sla_breach", _("SLA breached")
     SATISFACTION = "satisfaction", _("Satisfaction answer")
 
 

@@ -104,3 +104,39 @@ def merged(duplicate: Ticket, target: Ticket) -> None:
         # them the other requester's private tracking link.
         link = settings.SITE_URL + reverse("tickets:my_ticket", args=[target.reference])
     _to_requester(duplicate, "merged", "merged", target=target, link=link)
+
+
+# --- SLA warnings and breaches, sent by the scan (escalation/scan.py) ------------------------
+
+
+def _active_once(people: list[User]) -> list[User]:
+    """Each active person once, in order (an assignee may also manage the team)."""
+    unique: dict[int, User] = {}
+    for person in people:
+        if person.is_active:
+            unique.setdefault(person.pk, person)
+    return list(unique.values())
+
+
+def sla_warning(ticket: Ticket, target: str) -> None:
+    """``target`` ("first_response" or "resolution") is close to due: tell whoever works the ticket.
+
+    The assignee, or while nobody has it the team's members.
+    """
+    if ticket.assignee_id:
+        recipients = [ticket.assignee]
+    elif ticket.team_id:
+        recipients = list(ticket.team.members.all())
+    else:
+        recipients = []
+    due_at = getattr(ticket, f"{target}_due_at")
+    _to_staff(ticket, _active_once(recipients), "sla_warning", "sla_warning", target=target, due_at=due_at)
+
+
+def sla_breach(ticket: Ticket, target: str) -> None:
+    """``target`` is overdue: the assignee and the team's managers."""
+    recipients = [ticket.assignee] if ticket.assignee_id else []
+    if ticket.team_id:
+        recipients += list(ticket.team.managers.all())
+    due_at = getattr(ticket, f"{target}_due_at")
+    _to_staff(ticket, _active_once(recipients), "sla_breach", "sla_breach", target=target, due_at=due_at)

@@ -27,7 +27,7 @@ def ticket_by_reference(user: User, reference: str) -> Ticket:
         raise Http404
     ticket = (
         visible(user, Ticket.objects.all())
-        .select_related("requester", "organisation", "category", "team", "assignee")
+        .select_related("requester", "organisation", "category", "team", "assignee", "sla_policy__calendar")
         .filter(pk=number)
         .first()
     )

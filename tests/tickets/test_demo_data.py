@@ -46,6 +46,14 @@ def test_every_demo_ticket_has_facts_equal_to_its_events(seeded):
     assert tickets_with_mismatches(seeded) == []
 
 
+def test_every_demo_ticket_has_sla_clocks_equal_to_their_replay(seeded):
+    from escalation.rebuild import differences
+
+    assert seeded.filter(sla_policy__isnull=False).count() == seeded.count()
+    assert seeded.filter(resolution_due_at__isnull=False).exists()
+    assert differences(seeded.select_related("sla_policy__calendar")) == []
+
+
 def test_demo_history_has_reopens_reassignments_and_backlog(seeded):
     total = seeded.count()
     still_open = seeded.exclude(status__in=[Status.RESOLVED, Status.CLOSED]).count()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import may_change
+from escalation.clocks import refresh_clocks
 from helpdesk.errors import ConflictError
 from tickets.lifecycle import Side
 from tickets.models import EventKind, Message, Ticket, TicketEvent
@@ -71,7 +72,14 @@ def record(
     )
 
 
+# A change to any of these may pause, resume or re-target the SLA clocks.
+CLOCK_INPUTS = frozenset({"status", "priority", "type", "category", "team", "first_response_at"})
+
+
 def save(ticket: Ticket, at: datetime, *fields: str) -> None:
     ticket.updated_at = max(ticket.updated_at, at) if ticket.updated_at else at
     ticket.version += 1
-    ticket.save(update_fields=[*fields, "updated_at", "version"])
+    changed = [*fields, "updated_at", "version"]
+    if CLOCK_INPUTS.intersection(fields):
+        changed += refresh_clocks(ticket, actor=None, at=at, record=record)
+    ticket.save(update_fields=changed)

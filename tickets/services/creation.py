@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Role, Team, User
+from escalation.clocks import refresh_clocks
 from helpdesk.errors import ApplicationError
 from helpdesk.markdown import render_markdown
 from tickets import notifications, search
@@ -169,6 +170,7 @@ def open_ticket(
         },
     )
     store_attachments(ticket, None, checked, uploaded_by=acting_user or requester, at=at)
+    ticket.save(update_fields=refresh_clocks(ticket, actor=None, at=at, record=record))
     notifications.ticket_created(ticket)
     search.refresh_search_vector(ticket.pk)
     return ticket

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_accounts
 from accounts.models import User
+from escalation.demo import seed_sla
 from tickets.demo import demo_tickets, seed_tickets
 
 
@@ -28,11 +29,13 @@ class Command(BaseCommand):
             self.stdout.write("Demo data: database already has users, left as it is.")
             return
         summary = seed_accounts()
+        policies = seed_sla()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {summary.teams} teams, {summary.managers} manager(s), "
                 f"{summary.agents} agents, {summary.requesters} requesters in "
-                f"{summary.organisations} organisations, {summary.categories} categories."
+                f"{summary.organisations} organisations, {summary.categories} categories, "
+                f"{policies} SLA policies."
             )
         )
         started = time.monotonic()

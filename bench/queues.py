@@ -1,0 +1,439 @@
+"""How fast are the agent's queue pages and search at a million tickets?
+
+    .venv/bin/python bench/queues.py [--tickets 1000000] [--keep] [--fresh] [--repeat 30]
+
+Works in a database of its own, ``helpdesk_bench``, on the same PostgreSQL server as the
+development database (DATABASE_URL's server, or the embedded one under var/), and in Redis
+database 15: the development data is never touched. The first run migrates it and fills it with
+COPY (bench/dataset/); a later run reuses it when it already holds at least --tickets tickets,
+``--fresh`` rebuilds it. Without ``--keep`` the database is dropped at the end (1.4 GB at a
+million tickets).
+
+Each page is requested through Django's test client (the whole stack: middleware, session,
+auth, view, template; no HTTP server), signed in with ``force_login``, with DEBUG off. For each:
+warm-up, one request under CaptureQueriesContext (query count, and the SELECT that fetches the
+page's tickets), then --repeat timed requests; then the selector alone (``queues.page`` or
+``run_search``, no request, no template); then the same SELECT re-run --repeat times on a raw
+psycopg cursor, fetching its rows. The ratio is server time ÷ bare SQL time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import unicodedata
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(1, str(ROOT))
+
+BENCH_DATABASE = "helpdesk_bench"
+BENCH_REDIS_DB = 15
+SEED = 20260101
+WARM_UP = 5
+DEEP_PAGE = 21  # the page reached by following "Next page" 20 times
+SEARCH_WORDS = ("printer", "打印机")
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- where ------------------------------------------------------------------------------------
+
+
+def server_urls() -> tuple[str, str]:
+    """(database URL of helpdesk_bench, Redis URL of db 15) on the development servers."""
+    database_url = os.environ.get("DATABASE_URL", "").strip()
+    redis_url = os.environ.get("REDIS_URL", "").strip()
+    if not database_url or not redis_url:
+        from helpdesk import embedded
+
+        try:
+            database_url = database_url or embedded.database_url()
+            redis_url = redis_url or embedded.redis_url()
+        except embedded.EmbeddedServerError as exc:
+            raise SystemExit(f"bench: {exc}") from exc
+    database_url = urlunsplit(urlsplit(database_url)._replace(path=f"/{BENCH_DATABASE}"))
+    redis_url = urlunsplit(urlsplit(redis_url)._replace(path=f"/{BENCH_REDIS_DB}"))
+    return database_url, redis_url
+
+
+def _admin(database_url: str):
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    return psycopg.connect(make_conninfo(database_url, dbname="postgres"), autocommit=True)
+
+
+def create_database(database_url: str, *, fresh: bool) -> None:
+    with _admin(database_url) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]).fetchone():
+            conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+
+
+def drop_database(database_url: str) -> None:
+    from django.db import connections
+
+    for connection in connections.all():
+        connection.close()
+        if hasattr(connection, "close_pool"):
+            connection.close_pool()
+    with _admin(database_url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+
+
+# --- measuring --------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    label: str
+    rows: int
+    queries: int
+    server: list[float]
+    cpu: list[float]
+    sql_in_view: list[float]
+    selector: list[float]
+    bare: list[float]
+    main_sql: list[str]
+
+
+def p50(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[18]
+
+
+def _page_selects(queries: list[dict]) -> list[str]:
+    """The SELECTs that fetch the page's tickets (a search may run a second, relaxed one)."""
+    return [
+        query["sql"]
+        for query in queries
+        if query["sql"].startswith("SELECT") and 'FROM "tickets_ticket"' in query["sql"] and " LIMIT " in query["sql"]
+    ]
+
+
+def bare(sqls: list[str], repeat: int) -> tuple[list[float], int]:
+    """Run the statements on a raw psycopg cursor, fetching every row; (seconds per run, rows)."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    timings, rows = [], 0
+    with connection.connection.cursor() as cursor:
+        for attempt in range(WARM_UP + repeat):
+            started = time.perf_counter()
+            rows = 0
+            for sql in sqls:
+                cursor.execute(sql)
+                rows += len(cursor.fetchall())
+            if attempt >= WARM_UP:
+                timings.append(time.perf_counter() - started)
+    connection.close()
+    return timings, rows
+
+
+def measure_page(label: str, user, path: str, selector: Callable, repeat: int) -> Result:
+    """``path`` through the test client, ``selector(user)`` (the page's rows alone), its SELECT bare."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(user)
+    for _ in range(WARM_UP):
+        response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"bench: {path} answered {response.status_code}")
+    with CaptureQueriesContext(connection) as captured:
+        client.get(path)
+    # A copy: the next request empties the connection's query log the capture reads from.
+    queries = list(captured.captured_queries)
+    main_sql = _page_selects(queries)
+    if not main_sql:
+        raise SystemExit(f"bench: no SELECT ... FROM tickets_ticket ... LIMIT among the queries of {path}")
+
+    sql_time = 0.0
+
+    def timed_execute(execute, sql, params, many, context):
+        nonlocal sql_time
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            sql_time += time.perf_counter() - started
+
+    server, cpu, sql_in_view = [], [], []
+    with connection.execute_wrapper(timed_execute):
+        for _ in range(repeat):
+            sql_time = 0.0
+            started, cpu_started = time.perf_counter(), time.process_time()
+            client.get(path)
+            server.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - cpu_started)
+            sql_in_view.append(sql_time)
+    selector_times = []
+    for attempt in range(WARM_UP + repeat):
+        fresh = type(user).objects.get(pk=user.pk)  # as a request loads it: nothing cached on it
+        started = time.perf_counter()
+        selector(fresh)
+        if attempt >= WARM_UP:
+            selector_times.append(time.perf_counter() - started)
+    connection.close()
+    bare_times, rows = bare(main_sql, repeat)
+    return Result(label, rows, len(queries), server, cpu, sql_in_view, selector_times, bare_times, main_sql)
+
+
+def measure_counts(user, repeat: int) -> Result:
+    """The sidebar counts the queue page recomputes when its 30-second cache entry has expired."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tickets import queues
+
+    cache.clear()  # Redis db 15 is the benchmark's own
+    with CaptureQueriesContext(connection) as captured:
+        queues.view_counts(user)
+    queries = list(captured.captured_queries)
+    counts_sql = [query["sql"] for query in queries if "COUNT(" in query["sql"]]
+    server, cpu = [], []
+    for _ in range(repeat):
+        cache.clear()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        queues.view_counts(user)
+        server.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
+    connection.close()
+    bare_times, _rows = bare(counts_sql, repeat)
+    label = "sidebar counts (cache miss)"
+    return Result(label, len(counts_sql), len(queries), server, cpu, server, server, bare_times, counts_sql)
+
+
+def explain(sql: str) -> list[str]:
+    """The plan lines that say how the tickets are found: their scan (which index), sorts, time."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        plan = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    kept, keeping = [], False
+    for number, line in enumerate(plan):
+        detail = not line.lstrip().startswith("->") and number > 0
+        if not detail:
+            # Join nodes and the small tables' lookups say nothing about the queue.
+            keeping = number == 0 or any(word in line for word in ("tickets_ticket", "Sort", "Limit", "Bitmap"))
+        if line.startswith(("Planning", "Execution")):
+            keeping = line.startswith("Execution")
+        if keeping and (not detail or "Buffers" not in line or number < 3):
+            kept.append(line.rstrip()[:160])
+    return kept
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (a Chinese character takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return text + " " * max(0, width - columns)
+
+
+def milliseconds(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+def print_table(results: list[Result]) -> None:
+    header = (
+        f"{'page':<30} {'rows':>4} {'qrys':>4} {'server p50':>10} {'p95':>7} {'CPU':>6} {'SQL in view':>11} "
+        f"{'selector':>8} {'bare p50':>8} {'p95':>7} {'server/bare':>11} {'p95':>6} {'selector/bare':>13}"
+    )
+    print(header)
+    print("-" * len(header))
+    for result in results:
+        print(
+            f"{pad(result.label, 30)} {result.rows:>4} {result.queries:>4} {milliseconds(p50(result.server)):>10} "
+            f"{milliseconds(p95(result.server)):>7} {milliseconds(p50(result.cpu)):>6} "
+            f"{milliseconds(p50(result.sql_in_view)):>11} "
+            f"{milliseconds(p50(result.selector)):>8} {milliseconds(p50(result.bare)):>8} "
+            f"{milliseconds(p95(result.bare)):>7} {p50(result.server) / p50(result.bare):>10.1f}× "
+            f"{p95(result.server) / p95(result.bare):>5.1f}× {p50(result.selector) / p50(result.bare):>12.1f}×"
+        )
+
+
+def describe(persona) -> dict[str, int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*),
+                   count(*) FILTER (WHERE status IN ('new', 'open', 'pending', 'on_hold')),
+                   count(*) FILTER (WHERE status IN ('new', 'open', 'pending', 'on_hold') AND team_id = 1),
+                   count(*) FILTER (WHERE status IN ('new', 'open', 'pending', 'on_hold') AND assignee_id = %s)
+            FROM tickets_ticket
+            """,
+            [persona.pk],
+        )
+        total, active, team, mine = cursor.fetchone()
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    connection.close()
+    return {"total": total, "active": active, "team": team, "mine": mine, "version": version}
+
+
+def check_search_vectors() -> str:
+    """Whether the loaded vectors equal what tickets.search computes for the same tickets."""
+    from django.db import connection, transaction
+
+    from tickets.models import Ticket
+    from tickets.search import refresh_search_vectors
+
+    ids = list(Ticket.objects.order_by("?").values_list("pk", flat=True)[:5])
+    loaded = dict(Ticket.objects.filter(pk__in=ids).values_list("pk", "search_vector"))
+    with transaction.atomic():
+        refresh_search_vectors(ids)
+        computed = dict(Ticket.objects.filter(pk__in=ids).values_list("pk", "search_vector"))
+        transaction.set_rollback(True)
+    connection.close()
+    if loaded == computed:
+        return "search vectors: identical to tickets.search.refresh_search_vectors (5 random tickets)"
+    return "search vectors: WARNING, they differ from tickets.search.refresh_search_vectors; update the fill"
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tickets", type=int, default=1_000_000, help="tickets to fill (default 1,000,000)")
+    parser.add_argument("--repeat", type=int, default=30, help="timed requests per page (default 30)")
+    parser.add_argument("--keep", action="store_true", help="keep the helpdesk_bench database for the next run")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the data even if enough is there")
+    args = parser.parse_args(argv)
+
+    database_url, redis_url = server_urls()
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["REDIS_URL"] = redis_url
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+
+    from dataset import filled_tickets
+
+    have = 0
+    if not args.fresh:
+        create_database(database_url, fresh=False)
+        have = filled_tickets(database_url)
+    fill_needed = have < args.tickets
+    if fill_needed:
+        create_database(database_url, fresh=True)
+
+    import django
+
+    # whitenoise's notice that collectstatic has not run: the benchmark serves no static files.
+    warnings.filterwarnings("ignore", message="No directory at")
+    django.setup()
+    from django.core.management import call_command
+
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+        fill_seconds = None
+        if fill_needed:
+            from dataset.fill import fill
+
+            log(f"filling {BENCH_DATABASE} with {args.tickets:,} tickets")
+            fill_seconds = fill(database_url, args.tickets, seed=SEED, log=log)
+            log(f"filled in {fill_seconds:.0f} s")
+        else:
+            log(f"reusing {BENCH_DATABASE}: {have:,} tickets (--fresh rebuilds)")
+        run(args, fill_seconds)
+    finally:
+        if not args.keep:
+            drop_database(database_url)
+            log(f"dropped {BENCH_DATABASE} (--keep keeps it)")
+    return 0
+
+
+def deep_cursor(user, view) -> str | None:
+    """The cursor of page DEEP_PAGE, as an agent reaches it by following "Next page"."""
+    from tickets import queues
+
+    cursor = None
+    for _ in range(DEEP_PAGE - 1):
+        cursor = queues.page(queues.view_queryset(user, view), sort_key=queues.DEFAULT_SORT, cursor=cursor).next_cursor
+    return cursor
+
+
+def run(args, fill_seconds: float | None) -> None:
+    from dataset.people import PERSONA_ONE_TEAM, PERSONA_TWO_TEAMS
+
+    from accounts.models import User
+    from tickets import queues
+    from tickets.search import run_search
+
+    one_team = User.objects.get(email=PERSONA_ONE_TEAM)
+    two_teams = User.objects.get(email=PERSONA_TWO_TEAMS)
+    facts = describe(one_team)
+    log(check_search_vectors())
+
+    def queue(view, cursor=None):
+        return lambda user: queues.page(queues.view_queryset(user, view), sort_key=queues.DEFAULT_SORT, cursor=cursor)
+
+    teams, mine = queues.View.TEAMS, queues.View.MINE
+    deep_one, deep_two = deep_cursor(one_team, teams), deep_cursor(two_teams, teams)
+    cases = [
+        ("team queue, first page", one_team, "/agent/?view=teams", queue(teams)),
+        (f"team queue, page {DEEP_PAGE}", one_team, f"/agent/?view=teams&after={deep_one}", queue(teams, deep_one)),
+        ("mine", one_team, "/agent/?view=mine", queue(mine)),
+        ("2 teams, first page", two_teams, "/agent/?view=teams", queue(teams)),
+        (f"2 teams, page {DEEP_PAGE}", two_teams, f"/agent/?view=teams&after={deep_two}", queue(teams, deep_two)),
+        *(
+            (f"search '{word}'", one_team, f"/agent/search/?q={word}", lambda user, w=word: run_search(user, w))
+            for word in SEARCH_WORDS
+        ),
+    ]
+    load_before = os.getloadavg()
+    results = []
+    for label, user, path, selector in cases:
+        log(f"measuring {label}")
+        results.append(measure_page(label, user, path, selector, args.repeat))
+    results.append(measure_counts(one_team, args.repeat))
+    load_after = os.getloadavg()
+
+    print()
+    print(
+        f"{facts['total']:,} tickets, {facts['active']:,} active ({facts['active'] / facts['total']:.1%}); "
+        f"{one_team.email}: {facts['team']:,} active tickets in her one team, {facts['mine']:,} assigned to her; "
+        f"{PERSONA_TWO_TEAMS}: 2 teams"
+    )
+    print(
+        f"PostgreSQL {facts['version']}, {os.cpu_count()} cores, load average {load_before[0]:.1f} → "
+        f"{load_after[0]:.1f}" + (f"; filled in {fill_seconds:.0f} s" if fill_seconds else "")
+    )
+    print(
+        f"ms, {args.repeat} runs after {WARM_UP} warm-up. server: the request through Django's test client "
+        "(CPU: this process's CPU time in it, p50;\nSQL in view: time in cursor.execute during it, p50); selector: "
+        "the page's rows alone (queues.page / run_search), p50;\nbare: the page's ticket SELECT re-run on a raw "
+        "psycopg cursor, rows fetched.\n"
+    )
+    print_table(results)
+    for result in results[:-1]:
+        print(f"\nEXPLAIN (ANALYZE, BUFFERS) — {result.label}:")
+        for line in explain(result.main_sql[0]):
+            print(f"  {line}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
