@@ -62,7 +62,14 @@ def test_another_teams_agent_sees_nothing_of_the_service_desk(client, dave, desk
     for view in queues.View:
         refs = _refs(client.get(QUEUE, {"view": view}))
         assert desk["mine"].reference not in refs and desk["unassigned"].reference not in refs
-    assert queues.view_counts(dave) == {"breaching": 0, "mine": 0, "unassigned": 1, "teams": 1, "pending": 0}
+    assert queues.view_counts(dave) == {
+        "breaching": 0,
+        "mine": 0,
+        "unassigned": 1,
+        "teams": 1,
+        "pending": 0,
+        "escalated": 0,
+    }
 
 
 def test_sidebar_counts_match_the_views_and_leak_nothing(client, carol, desk):
@@ -70,7 +77,14 @@ def test_sidebar_counts_match_the_views_and_leak_nothing(client, carol, desk):
 
     page = client.get(QUEUE).content.decode()
 
-    assert queues.view_counts(carol) == {"breaching": 0, "mine": 2, "unassigned": 1, "teams": 3, "pending": 1}
+    assert queues.view_counts(carol) == {
+        "breaching": 0,
+        "mine": 2,
+        "unassigned": 1,
+        "teams": 3,
+        "pending": 1,
+        "escalated": 0,
+    }
     assert 'data-testid="count-teams">3<' in page
 
 
@@ -170,3 +184,12 @@ def test_an_invalid_filter_is_reported_and_ignored(client, alice, carol, service
     assert response.status_code == 200
     assert len(_refs(response)) == 1
     assert "Some filters were not understood" in response.content.decode()
+
+
+def test_a_chosen_filter_stays_selected_on_the_page(client, alice, carol, service_desk):
+    _ticket(alice, "Anything")
+    client.force_login(carol)
+
+    page = client.get(QUEUE, {"view": "teams", "team": service_desk.pk}).content.decode()
+
+    assert f'<option value="{service_desk.pk}" selected>' in page
