@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from escalation.models import BusinessCalendar, Holiday, SlaPolicy, WorkingInterval
+from escalation.models import BusinessCalendar, EscalationRule, Holiday, RuleFiring, SlaPolicy, Vendor, WorkingInterval
 from escalation.working_hours import working_hours_problems
 
 
@@ -68,4 +68,36 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Vendor)
+class VendorAdmin(admin.ModelAdmin):
+    """Vendors are plain reference data (who to call, under which contract): edited here."""
+
+    list_display = ["name", "contact_name", "contact_email", "contact_phone", "contract_reference", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "contact_name", "contract_reference"]
+
+
+@admin.register(EscalationRule)
+class EscalationRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active", "trigger", "threshold", "sla_target", "updated_at"]
+    list_filter = ["is_active", "trigger"]
+    search_fields = ["name"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(RuleFiring)
+class RuleFiringAdmin(admin.ModelAdmin):
+    """Read-only: the record of what fired; changing it would make a rule fire again or never."""
+
+    list_display = ["rule", "ticket", "trigger_key", "fired_at"]
+    list_filter = ["rule"]
+    raw_id_fields = ["ticket"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import time
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -193,3 +194,241 @@ class SlaScanMark(models.Model):
 
     def __str__(self) -> str:
         return f"SLA scan up to {self.scanned_until:%Y-%m-%d %H:%M:%S}"
+
+
+# --- Escalation rules (escalation/rules.py) ----------------------------------------------------
+
+
+class RuleTrigger(models.TextChoices):
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACH = "sla_breach", _("SLA breach")
+    P1_CREATED = "p1_created", _("P1 ticket created")
+    REOPENED_N_TIMES = "reopened_n_times", _("Reopened N times")
+    UNASSIGNED_FOR_MINUTES = "unassigned_for_minutes", _("Unassigned for N minutes")
+
+
+# Triggers whose rule needs its number parameter.
+COUNTED_TRIGGERS = frozenset({RuleTrigger.REOPENED_N_TIMES, RuleTrigger.UNASSIGNED_FOR_MINUTES})
+SLA_TRIGGERS = frozenset({RuleTrigger.SLA_WARNING, RuleTrigger.SLA_BREACH})
+
+
+class RuleSlaTarget(models.TextChoices):
+    ANY = "any", _("any target")
+    FIRST_RESPONSE = SlaTarget.FIRST_RESPONSE.value, _("first response")
+    RESOLUTION = SlaTarget.RESOLUTION.value, _("resolution")
+
+
+class EscalationRule(models.Model):
+    """When ``trigger`` happens to a ticket, apply the actions once (see RuleFiring and docs/sla.md)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    is_active = models.BooleanField(_("active"), default=True)
+    trigger = models.CharField(_("trigger"), max_length=32, choices=RuleTrigger.choices)
+    threshold = models.PositiveIntegerField(
+        _("number"),
+        null=True,
+        blank=True,
+        help_text=_("How many reopenings, or how many minutes without an assignee; only for those triggers."),
+    )
+    sla_target = models.CharField(
+        _("SLA target"),
+        max_length=16,
+        choices=RuleSlaTarget.choices,
+        default=RuleSlaTarget.ANY,
+        help_text=_("For SLA warnings and breaches: which clock."),
+    )
+    move_to_team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("move to team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    move_to_tier = models.PositiveSmallIntegerField(
+        _("move to tier"),
+        null=True,
+        blank=True,
+        choices=[(1, _("Tier 1")), (2, _("Tier 2")), (3, _("Tier 3"))],
+        help_text=_("The first team of that tier, by name, unless the ticket's team is already in it."),
+    )
+    notify_manager = models.BooleanField(_("notify the team's managers"), default=False)
+    raise_priority = models.BooleanField(_("raise the priority one step"), default=False)
+    add_tag = models.SlugField(_("add tag"), max_length=50, blank=True, allow_unicode=True)
+    created_at = models.DateTimeField(_("created"))
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("escalation rule")
+        verbose_name_plural = _("escalation rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(move_to_team__isnull=True) | Q(move_to_tier__isnull=True),
+                name="escalation_rule_one_move",
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold__isnull=True) | Q(threshold__gt=0), name="escalation_rule_threshold_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_action(self) -> bool:
+        return bool(
+            self.move_to_team_id or self.move_to_tier or self.notify_manager or self.raise_priority or self.add_tag
+        )
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.move_to_team_id and self.move_to_tier:
+            errors["move_to_tier"] = _("Move to a team or to a tier, not both.")
+        if self.trigger in COUNTED_TRIGGERS:
+            if self.threshold is None:
+                errors["threshold"] = _("This trigger needs a number.")
+            elif self.threshold <= 0:
+                errors["threshold"] = _("The number must be greater than zero.")
+        elif self.threshold is not None:
+            errors["threshold"] = _("Only “reopened N times” and “unassigned for N minutes” take a number.")
+        if not self.has_action:
+            errors["__all__"] = _("Choose at least one action.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class RuleFiring(models.Model):
+    """A rule fired for a ticket: recorded once per rule, ticket and trigger key, so it never fires twice.
+
+    The key is the trigger, with the clock for SLA triggers (``sla_breach:resolution``).
+    """
+
+    rule = models.ForeignKey(EscalationRule, verbose_name=_("rule"), on_delete=models.CASCADE, related_name="firings")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="rule_firings"
+    )
+    trigger_key = models.CharField(_("trigger"), max_length=64)
+    fired_at = models.DateTimeField(_("fired"))
+
+    class Meta:
+        ordering = ["fired_at", "id"]
+        verbose_name = _("rule firing")
+        verbose_name_plural = _("rule firings")
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "ticket", "trigger_key"], name="rule_firing_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} on ticket {self.ticket_id} ({self.trigger_key})"
+
+
+# --- Manual escalation: vendors and handovers (escalation/escalations.py) ---------------------
+
+
+class Vendor(models.Model):
+    """An outside supplier a ticket can be escalated to, with who to call and under which contract."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    contact_name = models.CharField(_("contact name"), max_length=120, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contract_reference = models.CharField(_("contract reference"), max_length=100, blank=True)
+    contract_notes = models.TextField(_("contract notes"), max_length=5_000, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("vendor")
+        verbose_name_plural = _("vendors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EscalationQuerySet(models.QuerySet):
+    def open(self) -> EscalationQuerySet:
+        """Not sent back yet: the coordinator still follows the ticket."""
+        return self.filter(returned_at__isnull=True)
+
+    def latest_open(self) -> Escalation | None:
+        """The handover the receiving team reads first (templates call it without arguments)."""
+        return self.open().select_related("from_team", "to_team", "vendor", "escalated_by").first()
+
+
+class Escalation(models.Model):
+    """A ticket handed to another team or to a vendor, with the handover note that went with it.
+
+    The agent who escalated stays coordinator until it is sent back: they keep seeing and working
+    the ticket (tickets/permissions.py) and find it under "escalated by me".
+    """
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="escalations"
+    )
+    from_team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("from team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalations_out",
+    )
+    to_team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("to team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalations_in",
+    )
+    vendor = models.ForeignKey(
+        Vendor, verbose_name=_("vendor"), on_delete=models.PROTECT, null=True, blank=True, related_name="escalations"
+    )
+    vendor_reference = models.CharField(_("vendor's reference"), max_length=100, blank=True)
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordinator"),
+        on_delete=models.PROTECT,
+        related_name="escalations_coordinated",
+    )
+    symptoms = models.TextField(_("symptoms"), max_length=10_000)
+    tried = models.TextField(_("what was tried"), max_length=10_000)
+    diagnostics = models.TextField(_("diagnostics"), max_length=10_000)
+    created_at = models.DateTimeField(_("escalated"))
+    returned_at = models.DateTimeField(_("sent back"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for sending back"), max_length=5_000, blank=True)
+
+    objects = EscalationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        indexes = [
+            # "Escalated by me" and the coordinator's access: the open ones per person.
+            models.Index(
+                fields=["escalated_by", "ticket"],
+                name="escalation_open_coord_idx",
+                condition=Q(returned_at__isnull=True),
+            ),
+            models.Index(fields=["from_team", "created_at"], name="escalation_from_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(to_team__isnull=True, vendor__isnull=False) | Q(to_team__isnull=False, vendor__isnull=True),
+                name="escalation_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"escalation {self.pk} of ticket {self.ticket_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.returned_at is None
+
+    @property
+    def receiving_team_id(self) -> int | None:
+        """Who may send it back: the team it went to, or for a vendor the team that still holds it."""
+        return self.to_team_id or self.from_team_id

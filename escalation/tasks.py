@@ -7,6 +7,7 @@ from celery import shared_task
 from accounts.models import User
 from escalation.models import BusinessCalendar
 from escalation.policy_services import policy_recalculate_clocks
+from escalation.rules import run_periodic_rules
 from escalation.scan import scan
 
 
@@ -31,3 +32,9 @@ def sla_scan() -> int:
     """Every minute (beat): record and act on SLA crossings. Idempotent; overlapping runs are safe."""
     result = scan()
     return result.warnings + result.breaches
+
+
+@shared_task(name="escalation.run_rules", acks_late=True, ignore_result=True)
+def run_escalation_rules() -> int:
+    """Every minute (beat): fire the P1 / reopened / unassigned rules. Each firing happens once per ticket."""
+    return run_periodic_rules()

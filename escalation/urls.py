@@ -1,6 +1,6 @@
 from django.urls import path
 
-from escalation import policy_views, views
+from escalation import breach_views, policy_views, rule_views, views
 
 app_name = "escalation"
 
@@ -20,4 +20,13 @@ urlpatterns += [
     path("sla-policies/<int:pk>/move/<str:direction>/", policy_views.policy_move, name="policy_move"),
     path("sla-policies/<int:pk>/deactivate/", policy_views.policy_deactivate, name="policy_deactivate"),
     path("sla-policies/<int:pk>/activate/", policy_views.policy_activate, name="policy_activate"),
+]
+
+urlpatterns += [
+    path("escalation-rules/", rule_views.rule_list, name="rule_list"),
+    path("escalation-rules/new/", rule_views.rule_new, name="rule_new"),
+    path("escalation-rules/<int:pk>/", rule_views.rule_edit, name="rule_edit"),
+    path("escalation-rules/<int:pk>/deactivate/", rule_views.rule_deactivate, name="rule_deactivate"),
+    path("escalation-rules/<int:pk>/activate/", rule_views.rule_activate, name="rule_activate"),
+    path("breaches/", breach_views.breach_list, name="breach_list"),
 ]

@@ -201,6 +201,7 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "notifications.deliver_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
     "auto-close-resolved-tickets": {"task": "tickets.auto_close_resolved", "schedule": 15 * 60.0},
     "sla-scan": {"task": "escalation.sla_scan", "schedule": 60.0},
+    "escalation-rules": {"task": "escalation.run_rules", "schedule": 60.0},
 }
 CELERY_TIMEZONE = "UTC"
 HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("HEALTHZ_WORKER_TIMEOUT", "3"))

@@ -140,3 +140,35 @@ def sla_breach(ticket: Ticket, target: str) -> None:
         recipients += list(ticket.team.managers.all())
     due_at = getattr(ticket, f"{target}_due_at")
     _to_staff(ticket, _active_once(recipients), "sla_breach", "sla_breach", target=target, due_at=due_at)
+
+
+# --- Escalation rules (escalation/rules.py) --------------------------------------------------
+
+
+def rule_fired(ticket: Ticket, rule_name: str, trigger: str) -> None:
+    """An escalation rule with "notify manager" fired: tell the managers of the ticket's team.
+
+    ``trigger`` is the label of what happened, already in words ("SLA breach (resolution)").
+    """
+    recipients = list(ticket.team.managers.all()) if ticket.team_id else []
+    _to_staff(ticket, _active_once(recipients), "rule_fired", "rule_fired", rule_name=rule_name, trigger=trigger)
+
+
+# --- Manual escalation (escalation/escalations.py) --------------------------------------------
+
+
+def escalated(ticket: Ticket, escalation) -> None:
+    """Tell the requester in plain words: specialists or the named vendor now work on it."""
+    _to_requester(ticket, "escalated", "escalated", vendor=escalation.vendor)
+
+
+def escalation_sent_back(ticket: Ticket, escalation, actor: User | None) -> None:
+    """Tell the coordinator that the receiving team returned the ticket, and why."""
+    _to_staff(
+        ticket,
+        _active_once([escalation.escalated_by]),
+        "escalated_sent_back",
+        "escalated_sent_back",
+        escalation=escalation,
+        actor=actor,
+    )

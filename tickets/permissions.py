@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Role, User
 from accounts.permissions import CHANGE, VIEW, rule, scope
+from escalation.models import Escalation
 from tickets.models import Ticket
 
 
@@ -33,7 +34,19 @@ def works_on(user: User, ticket: Ticket) -> bool:
         return False
     if user.has_role(Role.ADMIN) or ticket.assignee_id == user.pk:
         return True
-    return ticket.team_id is not None and ticket.team_id in staff_team_ids(user)
+    if ticket.team_id is not None and ticket.team_id in staff_team_ids(user):
+        return True
+    return coordinates(user, ticket)
+
+
+def coordinates(user: User, ticket: Ticket) -> bool:
+    """The agent who escalated it keeps working it until the escalation is sent back."""
+    return Escalation.objects.open().filter(ticket_id=ticket.pk, escalated_by_id=user.pk).exists()
+
+
+def coordinated_by(user: User) -> Exists:
+    """Tickets with an open escalation coordinated by ``user`` (for querysets of tickets)."""
+    return Exists(Escalation.objects.open().filter(ticket=OuterRef("pk"), escalated_by_id=user.pk))
 
 
 @rule(Ticket, VIEW)
@@ -51,7 +64,7 @@ def _tickets(user: User, queryset: QuerySet) -> QuerySet:
     if user.has_role(Role.ADMIN):
         return queryset
     if user.works_tickets:
-        return queryset.filter(Q(team_id__in=staff_team_ids(user)) | Q(assignee=user))
+        return queryset.filter(Q(team_id__in=staff_team_ids(user)) | Q(assignee=user) | Q(coordinated_by(user)))
     return requester_scope(user, queryset)
 
 

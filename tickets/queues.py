@@ -22,7 +22,7 @@ from accounts.models import User
 from accounts.permissions import visible
 from tickets.lifecycle import ACTIVE
 from tickets.models import Status, Ticket
-from tickets.permissions import staff_team_ids
+from tickets.permissions import coordinated_by, staff_team_ids
 
 PAGE_SIZE = 50
 COUNTS_SECONDS = 30
@@ -34,6 +34,7 @@ class View(StrEnum):
     UNASSIGNED = "unassigned"
     TEAMS = "teams"
     PENDING = "pending"
+    ESCALATED = "escalated"
     ALL = "all"
 
 
@@ -43,10 +44,11 @@ VIEW_LABELS = {
     View.UNASSIGNED: _("Unassigned in my teams"),
     View.TEAMS: _("My teams"),
     View.PENDING: _("Pending on requester"),
+    View.ESCALATED: _("Escalated by me"),
     View.ALL: _("All I may see"),
 }
 # Views whose sidebar count is worth a query; "all" may be the whole table.
-COUNTED = (View.BREACHING, View.MINE, View.UNASSIGNED, View.TEAMS, View.PENDING)
+COUNTED = (View.BREACHING, View.MINE, View.UNASSIGNED, View.TEAMS, View.PENDING, View.ESCALATED)
 # "Breaching soon": an SLA target falls due within this many hours (or is already overdue).
 BREACHING_HOURS = 8
 
@@ -84,6 +86,8 @@ def _work_condition(user: User, view: View) -> Q:
             return teams
         case View.PENDING:
             return Q(status=Status.PENDING)
+        case View.ESCALATED:
+            return Q(coordinated_by(user))
     raise ValueError(view)
 
 

@@ -1,0 +1,289 @@
+"""Manual escalation: to another team or a vendor with a handover note, the coordinator, send back, KPIs."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+
+from escalation.escalations import (
+    escalation_rate,
+    escalation_send_back,
+    sent_back_count,
+    ticket_escalate,
+    time_to_escalate,
+)
+from escalation.models import Escalation, Vendor
+from helpdesk.errors import ApplicationError, ConflictError
+from notifications.models import OutboxEmail
+from tickets import queues
+from tickets.models import EventKind, Status, Ticket
+from tickets.permissions import works_on
+from tickets.services import ticket_assign, ticket_create, ticket_resolve
+
+HANDOVER = {"symptoms": "VPN drops every 10 min", "tried": "Reinstalled client", "diagnostics": "Log: IKE timeout"}
+
+
+def who(user):
+    return {"id": user.pk, "name": user.full_name}
+
+
+def team(t):
+    return None if t is None else {"id": t.pk, "name": t.name}
+
+
+def refreshed(ticket):
+    return Ticket.objects.get(pk=ticket.pk)
+
+
+@pytest.fixture
+def ticket(alice, carol, service_desk):
+    ticket = ticket_create(requester=alice, subject="VPN drops", description="Every few minutes.", acting_user=alice)
+    return ticket_assign(ticket, carol, acting_user=carol)
+
+
+@pytest.fixture
+def acme_vendor(db):
+    return Vendor.objects.create(name="Acme Networks", contact_email="support@acmenet.example")
+
+
+def escalate(ticket, by, **kwargs):
+    return ticket_escalate(ticket, acting_user=by, **{**HANDOVER, **kwargs})
+
+
+# --- Who may escalate ---------------------------------------------------------------------
+
+
+def test_another_teams_agent_may_not_escalate_a_service_desk_ticket(ticket, dave, network_team):
+    with pytest.raises(PermissionDenied):
+        escalate(ticket, dave, to_team=network_team)
+    assert not Escalation.objects.exists()
+
+
+def test_the_requester_may_not_escalate(ticket, alice, network_team):
+    with pytest.raises(PermissionDenied):
+        escalate(ticket, alice, to_team=network_team)
+
+
+# --- Validation ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("missing", ["symptoms", "tried", "diagnostics"])
+def test_each_handover_field_is_required(ticket, carol, network_team, missing):
+    with pytest.raises(ApplicationError) as refused:
+        escalate(ticket, carol, to_team=network_team, **{missing: "   "})
+    assert refused.value.extra == {"field": missing}
+    assert refreshed(ticket).escalation_count == 0
+
+
+def test_a_team_or_a_vendor_not_both_nor_neither(ticket, carol, network_team, acme_vendor):
+    with pytest.raises(ApplicationError):
+        escalate(ticket, carol, to_team=network_team, vendor=acme_vendor)
+    with pytest.raises(ApplicationError):
+        escalate(ticket, carol)
+
+
+def test_escalating_to_the_same_team_is_refused(ticket, carol, service_desk):
+    with pytest.raises(ApplicationError) as refused:
+        escalate(ticket, carol, to_team=service_desk)
+    assert refused.value.extra == {"field": "to_team"}
+
+
+def test_a_resolved_ticket_cannot_be_escalated(ticket, carol, network_team):
+    ticket_resolve(ticket, acting_user=carol, code="fixed", summary="Done.")
+    with pytest.raises(ConflictError):
+        escalate(ticket, carol, to_team=network_team)
+
+
+# --- Escalating to a team ----------------------------------------------------------------
+
+
+def test_escalation_to_a_team_records_the_exact_events_and_moves_the_ticket(ticket, carol, service_desk, network_team):
+    before = ticket.events.count()
+
+    escalation = escalate(ticket, carol, to_team=network_team)
+
+    ticket = refreshed(ticket)
+    assert (ticket.team, ticket.assignee, ticket.escalation_count) == (network_team, None, 1)
+    events = [(e.kind, e.old_value, e.new_value, e.actor) for e in ticket.events.order_by("created_at", "id")[before:]]
+    assert events == [
+        (
+            EventKind.ESCALATED,
+            {"team": team(service_desk)},
+            {"escalation": escalation.pk, "team": team(network_team), "vendor": None, "vendor_reference": ""},
+            carol,
+        ),
+        (EventKind.TEAM_CHANGED, team(service_desk), team(network_team), carol),
+        (EventKind.ASSIGNED, who(carol), None, carol),
+    ]
+    assert (escalation.from_team, escalation.to_team, escalation.escalated_by) == (service_desk, network_team, carol)
+    assert (escalation.symptoms, escalation.tried, escalation.diagnostics) == tuple(HANDOVER.values())
+
+
+def test_the_requester_is_told_in_plain_words(ticket, carol, alice, network_team):
+    escalate(ticket, carol, to_team=network_team)
+
+    email = OutboxEmail.objects.get(kind="escalated")
+    assert email.to == alice.email
+    assert "passed your request" in email.body and "specialists" in email.body
+    assert "Network" not in email.body  # internal team names stay internal
+
+
+def test_coordinator_keeps_access_and_sees_it_under_escalated_by_me(client, ticket, carol, network_team):
+    escalate(ticket, carol, to_team=network_team)
+    ticket = refreshed(ticket)
+
+    assert works_on(carol, ticket)
+    assert list(queues.view_queryset(carol, queues.View.ESCALATED)) == [ticket]
+    assert queues.view_counts(carol)["escalated"] == 1
+    client.force_login(carol)
+    assert client.get(reverse("tickets:agent_ticket", args=[ticket.reference])).status_code == 200
+    page = client.get(reverse("tickets:agent_queue"), {"view": "escalated"})
+    assert ticket.reference in page.content.decode()
+
+
+def test_receiving_team_sees_the_handover_at_the_top_of_the_ticket(client, ticket, carol, dave, network_team):
+    escalate(ticket, carol, to_team=network_team)
+    client.force_login(dave)
+
+    page = client.get(reverse("tickets:agent_ticket", args=[ticket.reference])).content.decode()
+
+    assert 'data-testid="handover"' in page
+    assert all(text in page for text in HANDOVER.values())
+    assert "Carol Nguyen" in page
+    assert 'data-testid="send-back-form"' in page
+
+
+def test_escalation_form_page_escalates_and_shows_missing_fields(client, ticket, carol, network_team):
+    client.force_login(carol)
+    url = reverse("tickets:escalation_new", args=[ticket.reference])
+    assert client.get(url).status_code == 200
+
+    refused = client.post(url, {"to_team": network_team.pk, "version": ticket.version, "symptoms": "x", "tried": "y"})
+    assert refused.status_code == 400
+    assert "diagnostics gathered" in refused.content.decode()
+
+    done = client.post(url, {"to_team": network_team.pk, "version": ticket.version, **HANDOVER})
+    assert done.status_code == 302
+    assert refreshed(ticket).team == network_team
+
+
+def test_another_teams_agent_cannot_open_the_escalation_page(client, ticket, dave, network_team):
+    client.force_login(dave)
+    response = client.get(reverse("tickets:escalation_new", args=[ticket.reference]))
+    assert response.status_code in (403, 404)
+
+
+# --- Escalating to a vendor --------------------------------------------------------------
+
+
+def test_escalation_to_a_vendor_keeps_the_team_and_the_vendor_reference(
+    ticket, carol, alice, service_desk, acme_vendor
+):
+    escalation = escalate(ticket, carol, vendor=acme_vendor, vendor_reference="CASE-42")
+
+    ticket = refreshed(ticket)
+    assert (ticket.team, ticket.assignee, ticket.escalation_count) == (service_desk, carol, 1)
+    last = ticket.events.order_by("-created_at", "-id").first()
+    assert (last.kind, last.new_value) == (
+        EventKind.ESCALATED,
+        {"escalation": escalation.pk, "team": None, "vendor": {"id": acme_vendor.pk, "name": "Acme Networks"},
+         "vendor_reference": "CASE-42"},
+    )  # fmt: skip
+    assert "Acme Networks" in OutboxEmail.objects.get(kind="escalated").body
+
+
+# --- Sending back -------------------------------------------------------------------------
+
+
+def test_only_the_receiving_team_may_send_back(ticket, carol, erin, alice, network_team):
+    escalation = escalate(ticket, carol, to_team=network_team)
+    for outsider in (carol, erin, alice):
+        with pytest.raises(PermissionDenied):
+            escalation_send_back(escalation, reason="Not ours", acting_user=outsider)
+
+
+def test_send_back_needs_a_reason(ticket, carol, dave, network_team):
+    escalation = escalate(ticket, carol, to_team=network_team)
+    with pytest.raises(ApplicationError) as refused:
+        escalation_send_back(escalation, reason=" ", acting_user=dave)
+    assert refused.value.extra == {"field": "reason"}
+
+
+def test_send_back_returns_the_ticket_and_tells_the_coordinator(ticket, carol, dave, service_desk, network_team):
+    escalation = escalate(ticket, carol, to_team=network_team)
+    before = ticket.events.count()
+
+    escalation_send_back(escalation, reason="Printer, not network", acting_user=dave)
+
+    ticket, escalation = refreshed(ticket), Escalation.objects.get(pk=escalation.pk)
+    assert ticket.team == service_desk
+    assert escalation.returned_at is not None and escalation.return_reason == "Printer, not network"
+    events = [(e.kind, e.old_value, e.new_value, e.actor) for e in ticket.events.order_by("created_at", "id")[before:]]
+    assert events == [
+        (
+            EventKind.ESCALATED,
+            {"team": team(network_team)},
+            {
+                "escalation": escalation.pk,
+                "sent_back": True,
+                "reason": "Printer, not network",
+                "team": team(service_desk),
+            },
+            dave,
+        ),
+        (EventKind.TEAM_CHANGED, team(network_team), team(service_desk), dave),
+    ]
+    email = OutboxEmail.objects.get(kind="escalated_sent_back")
+    assert email.to == carol.email and "Printer, not network" in email.body
+    assert list(queues.view_queryset(carol, queues.View.ESCALATED)) == []
+    with pytest.raises(ConflictError):
+        escalation_send_back(escalation, reason="again", acting_user=dave)
+
+
+def test_a_tier_2_ticket_sent_back_by_the_service_desk_returns_to_network(
+    alice, dave, carol, service_desk, network_team
+):
+    """Any team may escalate to any other (here tier 2 to tier 1); the receiving team sends it back."""
+    ticket = ticket_create(
+        requester=alice, subject="Switch", description="Port down.", acting_user=dave, team=network_team
+    )
+    escalation = escalate(ticket, dave, to_team=service_desk)
+    assert works_on(dave, refreshed(ticket))
+    escalation_send_back(escalation, reason="Network issue", acting_user=carol)
+    assert refreshed(ticket).team == network_team
+
+
+def test_send_back_view_for_the_receiving_team(client, ticket, carol, dave, network_team):
+    escalation = escalate(ticket, carol, to_team=network_team)
+    client.force_login(dave)
+    url = reverse("tickets:escalation_send_back", args=[ticket.reference, escalation.pk])
+
+    response = client.post(url, {"reason": "Not a network fault"})
+
+    assert response.status_code == 302
+    assert refreshed(ticket).status != Status.CLOSED
+    assert Escalation.objects.get(pk=escalation.pk).returned_at is not None
+
+
+# --- KPI selectors ------------------------------------------------------------------------
+
+
+def test_kpi_selectors(alice, carol, dave, service_desk, network_team):
+    start = timezone.now() - timedelta(hours=1)
+    created = [ticket_create(requester=alice, subject=f"T{i}", description="x", acting_user=alice) for i in range(4)]
+    first_at = created[0].created_at + timedelta(minutes=10)
+    second_at = created[1].created_at + timedelta(minutes=30)
+    first = escalate(created[0], carol, to_team=network_team, at=first_at)
+    escalate(created[1], carol, to_team=network_team, at=second_at)
+    escalation_send_back(first, reason="Not network", acting_user=dave)
+    end = timezone.now() + timedelta(hours=1)
+
+    assert escalation_rate([service_desk], start, end) == {"tickets": 4, "escalated": 2, "rate": 0.5}
+    stats = time_to_escalate([service_desk], start, end)
+    assert stats["count"] == 2
+    assert stats["median_seconds"] == pytest.approx(20 * 60, abs=1)
+    assert sent_back_count([service_desk], start, end) == 1
+    assert sent_back_count([network_team], start, end) == 0
+    assert escalation_rate([network_team.pk], start, end)["escalated"] == 0
