@@ -6,7 +6,7 @@ from celery import shared_task
 
 from accounts.models import User
 from escalation.models import BusinessCalendar
-from escalation.policy_services import policy_recalculate_clocks
+from escalation.recalculation import policy_recalculate_clocks
 from escalation.rules import run_periodic_rules
 from escalation.scan import scan
 

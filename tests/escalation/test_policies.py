@@ -16,10 +16,10 @@ from escalation.policy_services import (
     policy_create,
     policy_deactivate,
     policy_move,
-    policy_recalculate_clocks,
     policy_reorder,
     policy_update,
 )
+from escalation.recalculation import policy_recalculate_clocks
 from escalation.services import calendar_create
 from escalation.tasks import recalculate_policy_clocks
 from helpdesk.celery import app as celery_app
