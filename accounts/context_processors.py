@@ -35,6 +35,8 @@ def _items_for(user) -> list[NavItem]:
     if user.has_role(Role.MANAGER):
         items.append(NavItem(_("SLA policies"), reverse("escalation:policy_list"), "escalation:policy_list"))
         items.append(NavItem(_("Calendars"), reverse("escalation:calendar_list"), "escalation:calendar_list"))
+        items.append(NavItem(_("Escalation rules"), reverse("escalation:rule_list"), "escalation:rule_list"))
+        items.append(NavItem(_("SLA breaches"), reverse("escalation:breach_list"), "escalation:breach_list"))
     if user.has_role(Role.ADMIN):
         items.append(NavItem(_("Administration"), reverse("admin:index"), "admin:index"))
     return items
