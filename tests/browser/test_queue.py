@@ -74,3 +74,23 @@ def test_agent_bulk_assigns_selected_tickets_to_herself(page, sign_in, alice, ca
     expect(queue).to_contain_text(first.reference)
     expect(queue).to_contain_text(second.reference)
     expect(queue).not_to_contain_text(untouched.reference)
+
+
+def test_agent_opens_the_filters_and_narrows_the_queue(page, sign_in, alice, carol, service_desk, password):
+    urgent = ticket_create(
+        requester=alice, subject="Server room hot", description="…", acting_user=alice, impact=1, urgency=1
+    )
+    calm = ticket_create(requester=alice, subject="Mouse pad", description="…", acting_user=alice)
+    sign_in(carol.email, password)
+    page.goto("/agent/?view=teams")
+
+    page.get_by_test_id("show-filters").click()
+    panel = page.get_by_test_id("queue-filters")
+    expect(panel).to_be_visible()
+    panel.get_by_label("P1 – critical").check()
+    panel.get_by_role("button", name="Apply filters").click()
+
+    queue = page.get_by_test_id("queue")
+    expect(queue).to_contain_text(urgent.reference)
+    expect(queue).not_to_contain_text(calm.reference)
+    assert "priority=1" in page.url

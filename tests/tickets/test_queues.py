@@ -193,3 +193,17 @@ def test_a_chosen_filter_stays_selected_on_the_page(client, alice, carol, servic
     page = client.get(QUEUE, {"view": "teams", "team": service_desk.pk}).content.decode()
 
     assert f'<option value="{service_desk.pk}" selected>' in page
+
+
+def test_the_filter_panel_is_drawn_only_when_asked_for(client, alice, carol, service_desk):
+    _ticket(alice, "Anything")
+    client.force_login(carol)
+
+    plain = client.get(QUEUE).content.decode()
+    asked = client.get(QUEUE, {"filters": "1"}).content.decode()
+    partial = client.get(QUEUE, {"view": "teams", "filters": "1"}, HTTP_HX_REQUEST="true").content.decode()
+
+    assert 'data-testid="queue-filters"' not in plain and 'data-testid="show-filters"' in plain
+    assert 'data-testid="queue-filters"' in asked
+    assert partial.lstrip().startswith('<form method="get" id="queue-filters"')
+    assert "<html" not in partial

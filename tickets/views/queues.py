@@ -37,9 +37,20 @@ def agent_queue(request):
         "filters": filters,
         "page": result,
         "kept_query": kept.urlencode(),
-        "filtering": any(key not in {"view", "sort", "after"} for key in request.GET),
+        "show_filters": any(key not in {"view", "sort", "after"} for key in request.GET),
+        "filters_query": _with(request.GET, filters="1"),
         # Its own ids: the filter form on the same page has fields of the same names.
         "bulk_form": BulkActionForm(user=request.user, auto_id="bulk_%s"),
     }
+    if request.htmx and request.GET.get("filters") == "1":
+        return render(request, "tickets/_queue_filters.html", context)
     template = "tickets/_queue_rows.html" if request.htmx and request.GET.get("after") else "tickets/queue.html"
     return render(request, template, context)
+
+
+def _with(query, **values: str) -> str:
+    changed = query.copy()
+    changed.pop("after", None)
+    for key, value in values.items():
+        changed[key] = value
+    return changed.urlencode()
