@@ -32,7 +32,7 @@ from tickets import notifications
 from tickets.lifecycle import ACTIVE
 from tickets.models import EventKind, Priority, Ticket, TicketEvent
 from tickets.services import ticket_change_priority, ticket_change_team, ticket_set_tags
-from tickets.services.base import lock
+from tickets.services.base import describe, lock, record, save
 
 logger = logging.getLogger(__name__)
 
@@ -161,8 +161,22 @@ def _insert_once(rule: EscalationRule, ticket_id: int, key: str, now: datetime) 
 def _apply(rule: EscalationRule, ticket: Ticket, now: datetime, label) -> None:
     """Move, raise, tag, then notify: the managers told are those of the team the ticket ends up in."""
     team = rule.move_to_team if rule.move_to_team_id else _team_of_tier(ticket, rule.move_to_tier)
-    if team is not None:
+    if team is not None and team.pk != ticket.team_id:
+        old_team = ticket.team
         ticket = ticket_change_team(ticket, team, acting_user=None, at=now)
+        # A rule that hands the ticket on is an escalation too: the KPIs (escalation rate, FCR)
+        # must count it like a manual one.
+        ticket = lock(ticket)
+        record(
+            ticket,
+            EventKind.ESCALATED,
+            actor=None,
+            at=now,
+            old={"team": describe(old_team)},
+            new={"team": describe(team), "rule": rule.name},
+        )
+        ticket.escalation_count += 1
+        save(ticket, now, "escalation_count")
     if rule.raise_priority and ticket.priority > Priority.P1:
         # Stored on the ticket, so in the installation's language rather than the current request's.
         with translation.override(settings.LANGUAGE_CODE):

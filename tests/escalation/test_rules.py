@@ -95,6 +95,12 @@ def test_breach_rule_fires_once_from_the_scan_and_records_its_actions(
         ),
         (EventKind.ASSIGNED, None, {"id": carol.pk, "name": str(carol)}, None),
         (
+            EventKind.ESCALATED,
+            None,
+            {"team": {"id": service_desk.pk, "name": "Service Desk"}},
+            {"team": {"id": network_team.pk, "name": "Network"}, "rule": "Rule on sla_breach"},
+        ),
+        (
             EventKind.PRIORITY_CHANGED,
             None,
             {"impact": Impact.PERSON, "urgency": Urgency.DEGRADED, "priority": Priority.P4},
@@ -109,6 +115,8 @@ def test_breach_rule_fires_once_from_the_scan_and_records_its_actions(
     assert run_for_sla_event(ticket, "first_response", "breach") == []
     assert firings() == [(rule.pk, ticket.pk, "sla_breach:first_response")]
     assert ticket.events.filter(kind=EventKind.PRIORITY_CHANGED).count() == 1
+    ticket.refresh_from_db()
+    assert ticket.escalation_count == 1
 
 
 def test_rule_for_the_resolution_clock_ignores_first_response_crossings(alice, service_desk, standard, time_machine):
