@@ -14,6 +14,7 @@ from accounts.models import User
 from escalation.business_time import business_seconds_between, cached_calendar_spec
 from escalation.clocks import refresh_clocks
 from escalation.models import BusinessCalendar, SlaPolicy
+from helpdesk.broker import send_now
 from tickets.lifecycle import ACTIVE
 from tickets.models import ACTIVE_TICKETS, Ticket
 from tickets.services.base import lock, record
@@ -31,9 +32,7 @@ def request_recalculation(**arguments: Any) -> None:
     from escalation.tasks import recalculate_policy_clocks
 
     try:
-        with recalculate_policy_clocks.app.connection_for_write() as broker:
-            broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
-            recalculate_policy_clocks.apply_async(kwargs=arguments, connection=broker, retry=False)
+        send_now(recalculate_policy_clocks, **arguments)
     except Exception as exc:  # broker unreachable
         logger.warning("SLA policy change %s: broker unreachable, recalculating in-process: %s", arguments, exc)
         recalculate_policy_clocks(**arguments)  # the task's body, run here

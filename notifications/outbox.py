@@ -11,6 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from helpdesk.broker import send_now
 from notifications.models import OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -78,9 +79,7 @@ def request_delivery() -> None:
     from notifications.tasks import deliver_outbox
 
     try:
-        with deliver_outbox.app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
-            deliver_outbox.apply_async(connection=connection, retry=False)
+        send_now(deliver_outbox)
     except Exception as exc:  # broker unreachable: nothing is lost, the rows wait in the outbox
         logger.warning("outbox: could not reach the broker, delivery deferred to the sweep: %s", exc)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.permissions import may_view, visible
-from tickets.models import Attachment, Message, Ticket, parse_reference
+from tickets.models import Attachment, LinkKind, Message, Ticket, parse_reference
 from tickets.permissions import requester_scope
 
 
@@ -49,3 +52,37 @@ def thread(ticket: Ticket, *, include_internal: bool) -> list[Message]:
 def request_attachments(ticket: Ticket) -> list[Attachment]:
     """Files sent with the request itself."""
     return list(ticket.attachments.filter(message__isnull=True).order_by("id"))
+
+
+OTHER_TICKETS_SHOWN = 10
+
+INVERSE_LINK_LABELS = {
+    LinkKind.DUPLICATE_OF: gettext_lazy("has duplicate"),
+    LinkKind.RELATED_TO: gettext_lazy("related to"),
+    LinkKind.CAUSED_BY: gettext_lazy("causes"),
+    LinkKind.FOLLOW_UP_OF: gettext_lazy("followed up by"),
+}
+
+
+@dataclass(frozen=True)
+class ShownLink:
+    label: str
+    other: Ticket
+
+
+def ticket_links(user: User, ticket: Ticket) -> list[ShownLink]:
+    """Links both ways, leaving out tickets the reader may not see (their subjects are private)."""
+    seen = visible(user, Ticket.objects.all()).values("pk")
+    outgoing = ticket.links_out.filter(target__in=seen).select_related("target").order_by("created_at", "id")
+    incoming = ticket.links_in.filter(source__in=seen).select_related("source").order_by("created_at", "id")
+    return [ShownLink(link.get_kind_display(), link.target) for link in outgoing] + [
+        ShownLink(str(INVERSE_LINK_LABELS[LinkKind(link.kind)]), link.source) for link in incoming
+    ]
+
+
+def requester_other_tickets(user: User, ticket: Ticket) -> list[Ticket]:
+    """The requester's latest other tickets that this reader may see."""
+    others = visible(user, Ticket.objects.filter(requester_id=ticket.requester_id).exclude(pk=ticket.pk))
+    return list(
+        others.only("id", "subject", "status", "created_at").order_by("-created_at", "-id")[:OTHER_TICKETS_SHOWN]
+    )

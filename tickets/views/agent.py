@@ -9,7 +9,6 @@ markdown preview in place.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -19,10 +18,8 @@ from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import User
 from accounts.permissions import visible
 from canned.rendering import render_reply_template
 from canned.selectors import grouped_templates, template_for
@@ -41,7 +38,7 @@ from tickets.forms import (
     TeamForm,
     TypeForm,
 )
-from tickets.models import LinkKind, Ticket, TicketLink, format_reference
+from tickets.models import Ticket, TicketLink, format_reference
 from tickets.permissions import works_on
 from tickets.priority import priority_for
 from tickets.services import (
@@ -59,15 +56,7 @@ from tickets.services import (
     ticket_resolve,
 )
 
-OTHER_TICKETS_SHOWN = 10
-
 # How a link reads from the other end: "HD-2 duplicate of HD-1" shows on HD-1 as "has duplicate HD-2".
-INVERSE_LINK_LABELS = {
-    LinkKind.DUPLICATE_OF: gettext_lazy("has duplicate"),
-    LinkKind.RELATED_TO: gettext_lazy("related to"),
-    LinkKind.CAUSED_BY: gettext_lazy("causes"),
-    LinkKind.FOLLOW_UP_OF: gettext_lazy("followed up by"),
-}
 
 CONTROL_FORMS: dict[str, type[Form]] = {
     form.control: form
@@ -85,35 +74,11 @@ CONTROL_FORMS: dict[str, type[Form]] = {
 }
 
 
-@dataclass(frozen=True)
-class ShownLink:
-    label: str
-    other: Ticket
-
-
 def _staff_ticket(request, reference: str) -> Ticket:
     ticket = selectors.ticket_by_reference(request.user, reference)
     if not works_on(request.user, ticket):
         raise PermissionDenied
     return ticket
-
-
-def ticket_links(user: User, ticket: Ticket) -> list[ShownLink]:
-    """Links both ways, leaving out tickets the reader may not see (their subjects are private)."""
-    seen = visible(user, Ticket.objects.all()).values("pk")
-    outgoing = ticket.links_out.filter(target__in=seen).select_related("target").order_by("created_at", "id")
-    incoming = ticket.links_in.filter(source__in=seen).select_related("source").order_by("created_at", "id")
-    return [ShownLink(link.get_kind_display(), link.target) for link in outgoing] + [
-        ShownLink(str(INVERSE_LINK_LABELS[LinkKind(link.kind)]), link.source) for link in incoming
-    ]
-
-
-def requester_other_tickets(user: User, ticket: Ticket) -> list[Ticket]:
-    """The requester's latest other tickets that this reader may see."""
-    others = visible(user, Ticket.objects.filter(requester_id=ticket.requester_id).exclude(pk=ticket.pk))
-    return list(
-        others.only("id", "subject", "status", "created_at").order_by("-created_at", "-id")[:OTHER_TICKETS_SHOWN]
-    )
 
 
 def _page(
@@ -135,8 +100,8 @@ def _page(
         "reply_form": reply or AgentReplyForm(),
         "preview_html": preview_html,
         "template_groups": grouped_templates(request.user),
-        "links": ticket_links(request.user, ticket),
-        "other_tickets": requester_other_tickets(request.user, ticket),
+        "links": selectors.ticket_links(request.user, ticket),
+        "other_tickets": selectors.requester_other_tickets(request.user, ticket),
         **{f"{name}_form": form for name, form in controls.items()},
     }
     return render(request, "tickets/agent_ticket.html", context, status=http_status)
