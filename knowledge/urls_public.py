@@ -1,0 +1,7 @@
+"""Knowledge-base URLs (public)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "kb"
+
+urlpatterns: list = []
