@@ -25,6 +25,7 @@ FACT_FIELDS = (
     "closed_at",
     "reopen_count",
     "reassignment_count",
+    "escalation_count",
     "last_public_activity_at",
 )
 
@@ -62,6 +63,7 @@ def _replay(events: Iterable[TicketEvent]) -> dict[str, Any]:
         "closed_at": None,
         "reopen_count": 0,
         "reassignment_count": 0,
+        "escalation_count": 0,
         "last_public_activity_at": None,
     }
     # ticket_assign compares with the last agent ever assigned; unassigning does not forget them.
@@ -103,6 +105,10 @@ def _replay(events: Iterable[TicketEvent]) -> dict[str, Any]:
             if last_assignee_id is not None and last_assignee_id != assignee_id:
                 facts["reassignment_count"] += 1
             last_assignee_id = assignee_id
+        elif kind == EventKind.ESCALATED and not (event.new_value or {}).get("sent_back"):
+            # Manual escalations and rules moving a ticket on; a send-back is recorded with the
+            # same kind but does not undo the escalation it ends.
+            facts["escalation_count"] += 1
     if facts["status"] is not None:
         facts["status"] = str(facts["status"])
     return facts

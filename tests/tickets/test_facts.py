@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from escalation.escalations import escalation_send_back, ticket_escalate
 from tickets.facts import FACT_FIELDS, facts_from_events, mismatches, tickets_with_mismatches
 from tickets.models import ResolutionCode, Status, Ticket
 from tickets.services import (
@@ -33,6 +34,7 @@ NOTHING_YET = {
     "closed_at": None,
     "reopen_count": 0,
     "reassignment_count": 0,
+    "escalation_count": 0,
     "last_public_activity_at": T0,
 }
 
@@ -178,3 +180,18 @@ def test_checking_many_tickets_takes_two_queries_per_batch(alice, carol, service
 
     with django_assert_num_queries(2):
         assert tickets_with_mismatches(Ticket.objects.all()) == []
+
+
+def test_escalations_count_and_a_send_back_does_not_undo_one(alice, carol, dave, service_desk, network_team):
+    ticket = ticket_create(requester=alice, subject="VPN drops", description="Every few minutes.", acting_user=alice)
+    ticket = ticket_assign(ticket, carol, acting_user=carol)
+    handover = {"symptoms": "Drops hourly.", "tried": "Reinstalled the client.", "diagnostics": "Logs attached."}
+    escalation = ticket_escalate(ticket, acting_user=carol, to_team=network_team, **handover)
+    assert facts_from_events(ticket.pk)["escalation_count"] == 1
+    escalation_send_back(escalation, reason="Client issue, not the network.", acting_user=dave)
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    assert facts_from_events(ticket.pk)["escalation_count"] == ticket.escalation_count == 1
+    ticket_escalate(ticket, acting_user=carol, to_team=network_team, **handover)
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    assert facts_from_events(ticket.pk)["escalation_count"] == ticket.escalation_count == 2
+    assert mismatches(ticket) == {}
