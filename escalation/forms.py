@@ -116,5 +116,6 @@ class HolidayForm(forms.Form):
 class HolidayImportForm(forms.Form):
     file = forms.FileField(
         label=_("iCalendar file (.ics)"),
+        widget=forms.FileInput(attrs={"accept": ".ics,text/calendar"}),
         help_text=_("All-day events become holidays; events with a time of day are skipped."),
     )

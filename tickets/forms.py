@@ -30,6 +30,7 @@ class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput())
         kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("Images, PDF, Office documents, text files or ZIP archives."))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
