@@ -19,15 +19,20 @@ class NavItem:
 
 def _items_for(user) -> list[NavItem]:
     if not user.is_authenticated:
-        return [NavItem(_("Submit a request"), reverse("tickets:submit"), "tickets:submit")]
+        return [
+            NavItem(_("Help centre"), reverse("kb:home"), "kb:home"),
+            NavItem(_("Submit a request"), reverse("tickets:submit"), "tickets:submit"),
+        ]
     if not user.works_tickets:
         return [
             NavItem(_("My requests"), reverse("tickets:my_tickets"), "tickets:my_tickets"),
             NavItem(_("New request"), reverse("tickets:submit"), "tickets:submit"),
+            NavItem(_("Help centre"), reverse("kb:home"), "kb:home"),
         ]
     items = [
         NavItem(_("Home"), reverse("home"), "home"),
         NavItem(_("Queues"), reverse("tickets:agent_queue"), "tickets:agent_queue"),
+        NavItem(_("Knowledge base"), reverse("kb_agent:list"), "kb_agent:list"),
         NavItem(_("Reply templates"), reverse("canned:list"), "canned:list"),
         NavItem(_("Teams"), reverse("accounts:teams"), "accounts:teams"),
         NavItem(_("API"), reverse("api-docs"), "api-docs"),
@@ -37,6 +42,7 @@ def _items_for(user) -> list[NavItem]:
         items.append(NavItem(_("Calendars"), reverse("escalation:calendar_list"), "escalation:calendar_list"))
         items.append(NavItem(_("Escalation rules"), reverse("escalation:rule_list"), "escalation:rule_list"))
         items.append(NavItem(_("SLA breaches"), reverse("escalation:breach_list"), "escalation:breach_list"))
+        items.append(NavItem(_("Deflection"), reverse("kb_manage:deflection"), "kb_manage:deflection"))
     if user.has_role(Role.ADMIN):
         items.append(NavItem(_("Administration"), reverse("admin:index"), "admin:index"))
     return items

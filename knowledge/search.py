@@ -1,17 +1,34 @@
 """Full-text search over articles, in English and Chinese (the pattern of tickets/search.py).
 
 ``Article.search_text`` holds title, summary and body segmented by jieba, and
-``Article.search_vector`` its weighted vector: A title, B summary, C body.
+``Article.search_vector`` its weighted vector: A title, B summary, C body. The query is segmented
+the same way (``tickets.search.segment``, jieba's dictionary loaded once per process) and parsed
+with ``websearch_to_tsquery`` in the ``english`` configuration, so English is stemmed and Chinese
+words match as jieba cut them.
+
+A search tries, in turn: every word (``all_words``); any word (``some_words``), because a
+requester's question often carries words the article does not ("无法", "can't"); and trigram
+similarity of the title (``similar``), for typos ("pasword resett"). Results are ranked with
+``ts_rank_cd`` (cover density) weighted so that a title match outweighs a body match.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
 
-from django.db import connection
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity, TrigramWordSimilarity
+from django.db import connection, transaction
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Greatest, Left, Lower
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
-from knowledge.models import Article
-from tickets.search import CONFIG, segment
+from knowledge.models import Article, KnowledgeSearch
+from knowledge.permissions import readable_articles
+from tickets.search import _HAN, CONFIG, _jieba, _relaxed_terms, segment
 
 # A tsvector may hold at most 1 MB; see tickets/search.py for the arithmetic.
 BODY_BUDGET_BYTES = 200_000
@@ -60,3 +77,264 @@ def refresh_search_vectors(article_ids: Sequence[int]) -> int:
 def refresh_search_vector(article_id: int) -> None:
     """Recompute one article's search text and vector, inside the caller's transaction."""
     refresh_search_vectors([article_id])
+
+
+def index_all_articles(*, batch_size: int = 500) -> int:
+    """Recompute the vector of every article, in short transactions; returns articles done.
+
+    For articles loaded in bulk, or after a change to how texts are segmented.
+    """
+    done = 0
+    last_id = 0
+    while True:
+        with transaction.atomic():
+            # Locked, so that an edit saved meanwhile waits and refreshes after this batch
+            # instead of being overwritten with the text read here.
+            ids = list(
+                Article.objects.filter(pk__gt=last_id)
+                .order_by("pk")
+                .select_for_update()
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not ids:
+                return done
+            done += refresh_search_vectors(ids)
+        last_id = ids[-1]
+
+
+# --- searching ------------------------------------------------------------------------------
+
+Match = Literal["none", "all_words", "some_words", "similar"]
+
+QUERY_MAX_CHARS = 200
+# ts_rank_cd weights for D, C, B, A: a word in the title counts five times a word in the body,
+# so "Reset your password" outranks an article that mentions passwords in passing.
+RANK_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
+# 1: divide the rank by 1 + log(length), so that a long article does not win only by
+# repeating a word more often than a short one that is about it.
+RANK_NORMALISATION = 1
+# Trigram similarity of the query to the lower-cased title (GIN index article_title_trgm_idx
+# answers `%` with pg_trgm's default threshold, 0.3).
+SIMILAR_MIN = 0.3
+# The snippet is cut from the start of summary and body; no need to load all of the body.
+EXCERPT_CHARS = 2_000
+HEADLINE_OPTIONS = (
+    'StartSel="\ue000", StopSel="\ue001", MinWords=12, MaxWords=30, '
+    'MaxFragments=2, FragmentDelimiter=" … ", ShortWord=1'
+)
+# Sentinels for <mark> and </mark> (private-use characters, removed from the text first) and
+# for the gaps jieba puts between Chinese words (removed from the headline afterwards).
+_START, _STOP, _GAP = "\ue000", "\ue001", "\x1f"
+_SENTINELS = re.compile(f"[{_START}{_STOP}{_GAP}]")
+
+# Chinese words that say how a question is asked, not what it is about ("忘记密码了",
+# "打印机怎么连接"). Dropped from the query only: a requester types them, an article rarely
+# does, and every word of the query is required in the first pass.
+# fmt: off
+_ZH_QUERY_STOPWORDS = frozenset((
+    "的", "了", "吗", "呢", "吧", "啊", "呀", "么", "我", "我的", "你", "您", "他", "她",
+    "它", "我们", "是", "在", "和", "与", "也", "就", "都", "还", "又", "要", "想", "会",
+    "能", "可以", "怎么", "怎么办", "怎样", "如何", "为什么", "为何", "什么", "哪里", "哪儿",
+    "请问", "请", "一下", "一个", "这个", "那个", "这", "那", "有", "没", "老是", "总是",
+    "一直", "突然",
+))
+# fmt: on
+
+
+@dataclass(frozen=True)
+class ArticleSearch:
+    """What a search found and how: ``some_words`` means no article had every word."""
+
+    query: str
+    match: Match
+    articles: list[Article]
+
+
+def _query_words(segmented: str) -> str:
+    """The segmented query without Chinese question words; the query itself if nothing is left."""
+    kept = [word for word in segmented.split() if word.lstrip('-"').rstrip('"') not in _ZH_QUERY_STOPWORDS]
+    return " ".join(kept) if kept else segmented
+
+
+def _candidates(user, language: str | None) -> QuerySet[Article]:
+    articles = (
+        readable_articles(user)
+        .select_related("category")
+        # A result shows a snippet, not the whole article.
+        .defer("body", "body_html", "search_text", "search_vector")
+        .annotate(excerpt=Left("body", EXCERPT_CHARS))
+    )
+    preferred = (
+        Case(When(language=language, then=Value(1)), default=Value(0))
+        if language
+        else Value(0, output_field=IntegerField())
+    )
+    return articles.annotate(preferred=preferred)
+
+
+def _full_text(articles: QuerySet[Article], text: str, limit: int) -> list[Article]:
+    query = SearchQuery(text, search_type="websearch", config=CONFIG)
+    return list(
+        # The GIN index answers the condition.
+        articles.filter(search_vector=query)
+        .annotate(
+            rank=SearchRank(
+                # F(), not the field name: a name would be wrapped in to_tsvector(), re-parsing
+                # the stored vector as text and losing its weights.
+                F("search_vector"),
+                query,
+                weights=RANK_WEIGHTS,
+                normalization=Value(RANK_NORMALISATION),
+                cover_density=True,
+            )
+        )
+        .order_by("-preferred", "-rank", "-published_at", "-id")[:limit]
+    )
+
+
+def _similar(articles: QuerySet[Article], text: str, limit: int) -> list[Article]:
+    text = text.lower()
+    return list(
+        articles.alias(lower_title=Lower("title"))
+        # `%` and `<%` are answered by the trigram index on lower(title).
+        .filter(Q(lower_title__trigram_similar=text) | Q(lower_title__trigram_word_similar=text))
+        .annotate(rank=Greatest(TrigramSimilarity(Lower("title"), text), TrigramWordSimilarity(text, Lower("title"))))
+        .filter(rank__gte=SIMILAR_MIN)
+        .order_by("-preferred", "-rank", "-published_at", "-id")[:limit]
+    )
+
+
+def _find(user, query: str, limit: int, language: str | None) -> tuple[ArticleSearch, str]:
+    """The articles and the websearch text their snippets should mark ("" for none)."""
+    if not query:
+        return ArticleSearch(query, "none", []), ""
+    articles = _candidates(user, language)
+    words = _query_words(segment(query))
+    found = _full_text(articles, words, limit)
+    terms = _relaxed_terms(words)
+    if len(found) == limit or (found and len(terms) < 2):
+        return ArticleSearch(query, "all_words", found), words
+    if len(terms) > 1:
+        # Too few articles have every word (sometimes only one that shares a common verb with
+        # the question): articles with some of the words follow, best first.
+        relaxed = " or ".join(terms)
+        seen = [article.pk for article in found]
+        match = "all_words" if found else "some_words"
+        found += _full_text(articles.exclude(pk__in=seen), relaxed, limit - len(found))
+        if found:
+            return ArticleSearch(query, match, found), relaxed
+    found = _similar(articles, query, limit)
+    if found:
+        return ArticleSearch(query, "similar", found), ""
+    return ArticleSearch(query, "none", []), ""
+
+
+def search_articles(
+    user,
+    query: str,
+    *,
+    limit: int = 10,
+    source: str | None = None,
+    language: str | None = None,
+) -> ArticleSearch:
+    """Published articles ``user`` may read matching ``query``, best first.
+
+    Each article has ``rank`` and ``snippet`` (safe HTML, matches in ``<mark>``). ``language``
+    (e.g. "zh-hans") puts articles in that language first without excluding others. With
+    ``source`` (a ``SearchSource``) the search is recorded, so that managers see what people
+    look for and what found nothing. ``user`` may be anonymous or None.
+    """
+    query = " ".join((query or "").split())[:QUERY_MAX_CHARS]
+    result, marked = _find(user, query, limit, language)
+    for article, headline in zip(result.articles, _headlines(result.articles, marked), strict=True):
+        article.snippet = headline
+    if source and query:
+        record_search(query, source=source, language=language or "", result_count=len(result.articles))
+    return result
+
+
+def record_search(query: str, *, source: str, language: str = "", result_count: int) -> KnowledgeSearch:
+    """One row per search; those with ``result_count`` 0 are the content gaps."""
+    query = " ".join(query.split())[:QUERY_MAX_CHARS]
+    return KnowledgeSearch.objects.create(
+        query=query,
+        normalised=query.lower(),
+        source=source,
+        language=language,
+        result_count=result_count,
+    )
+
+
+# --- snippets -------------------------------------------------------------------------------
+
+_MARKDOWN = [
+    (re.compile(r"^```.*$", re.MULTILINE), " "),  # code fences
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: their alt text
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links: their text
+    (re.compile(r"^\s{0,3}(?:#{1,6}|>|[-*+]|\d+[.)])\s+", re.MULTILINE), ""),  # headings, quotes, lists
+    (re.compile(r"\*\*|__|`|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)"), ""),  # emphasis and code marks
+]
+
+
+def _plain(text: str) -> str:
+    """Markdown reduced to its words, on one line: a snippet is read, not rendered."""
+    text = _SENTINELS.sub(" ", text or "")
+    for pattern, replacement in _MARKDOWN:
+        text = pattern.sub(replacement, text)
+    return " ".join(text.split())
+
+
+def _readable_segments(text: str) -> str:
+    """``text`` with Chinese runs cut into words (jieba's precise mode) separated by ``_GAP``.
+
+    The stored ``search_text`` cannot be used for snippets: search mode repeats the shorter
+    words inside long ones (打印 印机 打印机), which would read as gibberish. Precise mode cuts
+    without overlap, so removing the gaps afterwards gives the original text back.
+    """
+    tokenizer = _jieba() if _HAN.search(text) else None
+    if tokenizer is None:
+        return text
+    return _HAN.sub(lambda match: _GAP + _GAP.join(tokenizer.cut(match.group())) + _GAP, text)
+
+
+_HEADLINE_SQL = """
+SELECT ts_headline(%(config)s::regconfig, doc, websearch_to_tsquery(%(config)s::regconfig, %(query)s), %(options)s)
+FROM unnest(%(docs)s::text[]) WITH ORDINALITY AS docs (doc, position)
+ORDER BY position
+"""
+
+
+def _headlines(articles: Sequence[Article], marked: str) -> list[SafeString]:
+    """One snippet per article from its summary and body, in one query; escaped HTML.
+
+    ``ts_headline`` picks the fragments with the most query words and marks them; the text is
+    escaped here afterwards (bodies are markdown and may hold ``<`` and ``>``), and only the
+    sentinels it put around matches become ``<mark>`` tags.
+    """
+    if not articles:
+        return []
+    docs = [_readable_segments(_plain(f"{article.summary}\n{article.excerpt}")) for article in articles]
+    if marked:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _HEADLINE_SQL,
+                {"config": CONFIG, "query": marked, "options": HEADLINE_OPTIONS, "docs": docs},
+            )
+            docs = [row[0] for row in cursor.fetchall()]
+    else:
+        docs = [_first_words(doc) for doc in docs]
+    return [_html(doc) for doc in docs]
+
+
+def _first_words(text: str, words: int = 30) -> str:
+    """The opening of a text when there is nothing to mark (a trigram match on the title)."""
+    parts = text.replace(_GAP, f"{_GAP} ").split(" ")
+    opening = " ".join(parts[: words * 2])
+    return opening.replace(f"{_GAP} ", _GAP) + (" …" if len(parts) > words * 2 else "")
+
+
+def _html(headline: str) -> SafeString:
+    # ts_headline drops what its parser takes for HTML tags, which can leave double spaces.
+    text = escape(" ".join(headline.replace(_GAP, "").split()))
+    # Safe: the text was escaped above; only the sentinels become tags.
+    return mark_safe(text.replace(_START, "<mark>").replace(_STOP, "</mark>"))

@@ -1,7 +1,12 @@
-"""Knowledge-base URLs (manage)."""
+"""Knowledge-base URLs (manage): the deflection and content-gap report."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from knowledge.views import manage
 
 app_name = "kb_manage"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("deflection/", manage.deflection, name="deflection"),
+    path("deflection/gaps.csv", manage.gaps_csv, name="gaps_csv"),
+]

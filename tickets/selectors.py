@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.permissions import may_view, visible
+from knowledge.models import ArticleTicketLink
 from tickets.models import Attachment, LinkKind, Message, Ticket, parse_reference
 from tickets.permissions import requester_scope
 
@@ -86,3 +87,9 @@ def requester_other_tickets(user: User, ticket: Ticket) -> list[Ticket]:
     return list(
         others.only("id", "subject", "status", "created_at").order_by("-created_at", "-id")[:OTHER_TICKETS_SHOWN]
     )
+
+
+def linked_articles(ticket: Ticket) -> list[ArticleTicketLink]:
+    """Knowledge-base articles used on this ticket, newest link first (the ticket page's list)."""
+    links = ArticleTicketLink.objects.filter(ticket=ticket).select_related("article", "linked_by")
+    return list(links.order_by("-created_at", "-id"))

@@ -92,3 +92,19 @@ def test_staff_home_lists_assigned_and_unassigned_tickets(client, carol, ticket,
         page = client.get("/").content.decode()
 
     assert ticket.reference in page
+
+
+def test_the_ticket_page_lists_linked_articles_and_offers_the_article_search(client, carol, erin, ticket):
+    from knowledge import authoring
+
+    article = authoring.create_article(carol, title="Outlook sync stalls", body="Rebuild the OST file.")
+    authoring.submit_for_review(carol, article)
+    authoring.approve(erin, article)
+    authoring.link_article(carol, article, ticket)
+    client.force_login(carol)
+
+    page = client.get(reverse("tickets:agent_ticket", args=[ticket.reference])).content.decode()
+
+    assert 'data-testid="kb-link-search"' in page and f'name="ticket" value="{ticket.reference}"' in page
+    assert 'data-testid="ticket-article"' in page and "Outlook sync stalls" in page
+    assert 'data-testid="turn-into-article"' not in page  # only once the ticket is resolved

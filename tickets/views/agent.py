@@ -102,6 +102,7 @@ def _page(
         "template_groups": grouped_templates(request.user),
         "links": selectors.ticket_links(request.user, ticket),
         "other_tickets": selectors.requester_other_tickets(request.user, ticket),
+        "article_links": selectors.linked_articles(ticket),
         **{f"{name}_form": form for name, form in controls.items()},
     }
     return render(request, "tickets/agent_ticket.html", context, status=http_status)

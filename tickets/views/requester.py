@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from helpdesk.errors import ApplicationError
+from knowledge import reading
 from tickets import selectors
 from tickets.forms import GuestSubmitForm, ReplyForm, SubmitForm
 from tickets.permissions import works_on
@@ -20,29 +22,36 @@ from tickets.services import guest_requester, ticket_close, ticket_create, ticke
 def submit(request):
     """Signed-in users submit as themselves; guests give a name and an e-mail address."""
     form_class = SubmitForm if request.user.is_authenticated else GuestSubmitForm
-    form = form_class(request.POST or None, request.FILES or None)
+    # "I still need help" on a suggested article comes back here with the subject typed.
+    initial = {"subject": reading.clean_query(request.GET.get("subject", ""))}
+    form = form_class(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            if request.user.is_authenticated:
-                requester = request.user
-            else:
-                requester = guest_requester(
-                    name=data["name"], email=data["email"], language=translation.get_language() or "en"
+            # The ticket and the "read an article, submitted anyway" events: both or neither.
+            with transaction.atomic():
+                if request.user.is_authenticated:
+                    requester = request.user
+                else:
+                    requester = guest_requester(
+                        name=data["name"], email=data["email"], language=translation.get_language() or "en"
+                    )
+                ticket = ticket_create(
+                    requester=requester,
+                    acting_user=request.user if request.user.is_authenticated else requester,
+                    subject=data["subject"],
+                    description=data["description"],
+                    category=data["category"],
+                    impact=data["impact"],
+                    urgency=data["urgency"],
+                    attachments=data["attachments"],
                 )
-            ticket = ticket_create(
-                requester=requester,
-                acting_user=request.user if request.user.is_authenticated else requester,
-                subject=data["subject"],
-                description=data["description"],
-                category=data["category"],
-                impact=data["impact"],
-                urgency=data["urgency"],
-                attachments=data["attachments"],
-            )
+                reading.record_submitted_anyway(ticket, reading.opened_articles(request.session), user=requester)
         except ApplicationError as error:
             form.add_service_error(error)
         else:
+            reading.forget_opened(request.session)
+            reading.record_request_search(ticket.subject, language=translation.get_language() or "en")
             if request.user.is_authenticated:
                 messages.success(
                     request, _("Thank you. Your request %(reference)s was created.") % {"reference": ticket.reference}

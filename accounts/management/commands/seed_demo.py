@@ -5,11 +5,12 @@ from django.core.management.base import BaseCommand
 from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_accounts
 from accounts.models import User
 from escalation.demo import seed_sla
+from knowledge.demo import seed_knowledge
 from tickets.demo import demo_tickets, seed_tickets
 
 
 class Command(BaseCommand):
-    help = "Create (or bring up to date) the demo organisation and its tickets. Safe to run again."
+    help = "Create (or bring up to date) the demo organisation, its tickets and knowledge base. Safe to run again."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -43,6 +44,11 @@ class Command(BaseCommand):
         if created:
             self.stdout.write(f"Created {created} demo tickets in {time.monotonic() - started:.1f}s.")
         self.stdout.write(f"Demo tickets: {demo_tickets().count()}.")
+        articles = seed_knowledge()
+        self.stdout.write(
+            f"Demo knowledge base: {articles.total} articles ({articles.published} published, "
+            f"{articles.created} created now)."
+        )
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):")
         for role, email in DEMO_LOGINS:
             self.stdout.write(f"  {role:<14} {email}")

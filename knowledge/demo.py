@@ -1,0 +1,100 @@
+"""The demo knowledge base, written through the same services as a real one (knowledge/authoring.py):
+each article is created by a demo agent, submitted, and approved by the demo manager, so that
+its versions, review history and search vector are those of a real article.
+
+Idempotent: an article whose title already exists in its language is left as it is.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from accounts.demo import MANAGER, STAFF_DOMAIN
+from accounts.models import Role, User
+from knowledge import authoring
+from knowledge.demo_content import TOPICS, DemoText, DemoTopic
+from knowledge.models import Article, ArticleStatus, Language
+from knowledge.reading import vote
+from tickets.models import Category
+
+DEFAULT_SEED = 20250601
+# Share of demo requesters who voted on a published public article, and how many found it helpful.
+VOTER_SHARE = 0.35
+HELPFUL_SHARE = 0.8
+
+
+@dataclass(frozen=True)
+class KnowledgeSummary:
+    created: int
+    published: int
+    total: int
+
+
+def demo_articles() -> QuerySet[Article]:
+    """The articles of the demo knowledge base (matched by title and language)."""
+    titles = [text.title for topic in TOPICS for text in (topic.en, topic.zh)]
+    return Article.objects.filter(title__in=titles)
+
+
+def _staff(login: str) -> User:
+    return User.objects.get(email=f"{login}@{STAFF_DOMAIN}")
+
+
+def _write(topic: DemoTopic, text: DemoText, language: str, status: str, reviewer: User, translation_of=None):
+    """One translation of a topic, moved through the workflow up to ``status``; None if it exists."""
+    if Article.objects.filter(title=text.title, language=language).exists():
+        return None
+    author = _staff(topic.author)
+    article = authoring.create_article(
+        author,
+        title=text.title,
+        summary=text.summary,
+        body=text.body,
+        category=Category.objects.filter(name=topic.category).first(),
+        tags=topic.tags,
+        visibility=topic.visibility,
+        language=language,
+        translation_of=translation_of,
+    )
+    if status in (ArticleStatus.IN_REVIEW, ArticleStatus.PUBLISHED):
+        article = authoring.submit_for_review(author, article)
+    if status == ArticleStatus.PUBLISHED:
+        article = authoring.approve(reviewer, article)
+    return article
+
+
+def _reader_activity(article: Article, requesters: list[User], rng: random.Random) -> None:
+    """Views and "was this helpful?" votes, so that the reports have something to show."""
+    voters = rng.sample(requesters, k=int(len(requesters) * VOTER_SHARE * rng.uniform(0.3, 1.0)))
+    for user in voters:
+        vote(article, helpful=rng.random() < HELPFUL_SHARE, user=user)
+    Article.objects.filter(pk=article.pk).update(view_count=len(voters) * rng.randint(3, 9) + rng.randint(0, 20))
+
+
+def seed_knowledge(seed: int = DEFAULT_SEED) -> KnowledgeSummary:
+    """Create the demo articles that do not exist yet (needs accounts.demo.seed_accounts first)."""
+    rng = random.Random(seed)
+    reviewer = _staff(MANAGER[0])
+    requesters = list(User.objects.filter(role=Role.REQUESTER, is_active=True).order_by("pk")[:60])
+    created = 0
+    for topic in TOPICS:
+        with transaction.atomic():
+            english = _write(topic, topic.en, Language.EN, topic.en_status, reviewer)
+            original = english or Article.objects.filter(title=topic.en.title, language=Language.EN).first()
+            chinese = _write(topic, topic.zh, Language.ZH_HANS, topic.zh_status, reviewer, translation_of=original)
+            for article in (english, chinese):
+                if article is None:
+                    continue
+                created += 1
+                if article.is_published and article.is_public and requesters:
+                    _reader_activity(article, requesters, rng)
+    articles = demo_articles()
+    return KnowledgeSummary(
+        created=created,
+        published=articles.filter(status=ArticleStatus.PUBLISHED).count(),
+        total=articles.count(),
+    )

@@ -1,0 +1,279 @@
+"""search_articles: full text in English and Chinese, ranking, fallbacks, snippets, who sees what."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
+
+from knowledge.models import Article, ArticleStatus, KnowledgeSearch, SearchSource, Visibility
+from knowledge.search import index_all_articles, refresh_search_vector, search_articles
+from tickets.models import Category
+from tickets.search import _jieba
+
+pytestmark = pytest.mark.django_db
+
+
+def article(author, title, summary="", body="Text.", **fields) -> Article:
+    fields = {"status": ArticleStatus.PUBLISHED, "visibility": Visibility.PUBLIC, **fields}
+    created = Article.objects.create(author=author, title=title, summary=summary, body=body, **fields)
+    refresh_search_vector(created.pk)
+    return created
+
+
+def titles(result) -> list[str]:
+    return [found.title for found in result.articles]
+
+
+def test_english_words_are_stemmed(carol, alice):
+    article(carol, "Printer shows offline", body="Check the connection to the printers on your floor.")
+
+    result = search_articles(alice, "printers connecting")
+
+    assert result.match == "all_words"
+    assert titles(result) == ["Printer shows offline"]
+
+
+def test_chinese_query_is_segmented_and_finds_an_article_without_every_word(carol, alice):
+    article(carol, "打印机连接故障排查", body="检查网线，然后重启打印机。", language="zh-hans")
+    article(carol, "重置密码", body="在密码门户重置。", language="zh-hans")
+
+    result = search_articles(alice, "打印机无法连接")
+
+    # 无法 is not in the article: the words it does have still find it.
+    assert titles(result) == ["打印机连接故障排查"]
+    assert result.match == "some_words"
+
+
+def test_chinese_question_words_are_not_required(carol, alice):
+    article(carol, "重置密码", summary="忘记密码时在自助门户重置。", language="zh-hans")
+
+    result = search_articles(alice, "忘记密码了怎么办")
+
+    assert result.match == "all_words"
+    assert titles(result) == ["重置密码"]
+
+
+def test_mixed_chinese_and_english_query(carol, alice):
+    article(carol, "Outlook 反复提示输入密码", body="删除凭据管理器中的旧密码。", language="zh-hans")
+    article(carol, "Outlook calendar sharing", body="Share your calendar.")
+
+    result = search_articles(alice, "outlook密码")
+
+    assert result.match == "all_words"
+    # The article with both words first; one with only "outlook" after it.
+    assert titles(result) == ["Outlook 反复提示输入密码", "Outlook calendar sharing"]
+
+
+def test_title_match_outranks_body_match(carol, alice):
+    body_only = article(
+        carol, "Working from home", body="Connect the VPN first. If it asks for your password, sign in again."
+    )
+    in_title = article(carol, "Reset your password", body="Go to the portal and follow the steps.")
+
+    result = search_articles(alice, "password")
+
+    assert [found.pk for found in result.articles] == [in_title.pk, body_only.pk]
+    assert result.articles[0].rank > result.articles[1].rank
+
+
+def test_articles_with_some_words_follow_the_few_with_all(carol, alice):
+    everything = article(carol, "Get access to a shared drive", body="From home you need the VPN.")
+    vpn = article(carol, "Connect to the VPN", body="Install GlobalProtect and sign in at home.")
+    article(carol, "Mailbox full", body="Delete large messages.")
+
+    result = search_articles(alice, "can't get on the vpn from home", limit=3)
+
+    assert result.match == "all_words"
+    assert [found.pk for found in result.articles] == [everything.pk, vpn.pk]
+
+
+def test_no_article_with_every_word_falls_back_to_some_words(carol, alice):
+    article(carol, "Printer shows offline", body="Restart it.")
+
+    result = search_articles(alice, "printer banana")
+
+    assert result.match == "some_words"
+    assert titles(result) == ["Printer shows offline"]
+
+
+def test_typos_fall_back_to_similar_titles(carol, alice):
+    article(carol, "Reset your password", body="Use the portal.")
+    article(carol, "Printer shows offline", body="Restart it.")
+
+    result = search_articles(alice, "pasword resett")
+
+    assert result.match == "similar"
+    assert titles(result) == ["Reset your password"]
+    assert result.articles[0].rank >= 0.3
+
+
+def test_chinese_typo_finds_the_article_through_its_other_words(carol, alice):
+    article(carol, "打印机连接故障排查", body="检查网线。", language="zh-hans")
+
+    # 打印几 for 打印机: jieba still cuts 打印.
+    result = search_articles(alice, "打印几连接")
+
+    assert titles(result) == ["打印机连接故障排查"]
+
+
+def test_nothing_found(carol, alice):
+    article(carol, "Printer shows offline", body="Restart it.")
+
+    result = search_articles(alice, "xylophone")
+
+    assert result.match == "none"
+    assert result.articles == []
+
+
+def test_empty_query_finds_nothing_and_records_nothing(carol, alice):
+    article(carol, "Printer shows offline")
+
+    result = search_articles(alice, "   ", source=SearchSource.KB)
+
+    assert result.match == "none"
+    assert not KnowledgeSearch.objects.exists()
+
+
+@pytest.mark.parametrize("reader", ["alice", "anonymous", "none"])
+def test_internal_articles_are_never_found_by_requesters_or_anonymous(carol, alice, reader):
+    article(carol, "VPN gateway restart procedure", visibility=Visibility.INTERNAL)
+    article(carol, "Connect to the VPN")
+    user = {"alice": alice, "anonymous": AnonymousUser(), "none": None}[reader]
+
+    assert titles(search_articles(user, "vpn")) == ["Connect to the VPN"]
+    # Nor by a typo of their title.
+    assert titles(search_articles(user, "gatway restrat procedur")) == []
+
+
+def test_staff_find_internal_articles(carol, dave):
+    article(carol, "VPN gateway restart procedure", visibility=Visibility.INTERNAL)
+
+    assert titles(search_articles(dave, "vpn gateway")) == ["VPN gateway restart procedure"]
+
+
+@pytest.mark.parametrize("status", [ArticleStatus.DRAFT, ArticleStatus.IN_REVIEW, ArticleStatus.ARCHIVED])
+def test_unpublished_articles_are_never_found(carol, erin, alice, status):
+    article(carol, "Connect to the VPN", status=status)
+
+    for user in (alice, carol, erin):
+        assert search_articles(user, "vpn").articles == []
+        assert search_articles(user, "conect vpn").articles == []
+
+
+def test_reader_language_comes_first_without_excluding_others(carol, alice):
+    english = article(carol, "Connect to the VPN", body="GlobalProtect.")
+    chinese = article(carol, "连接 VPN", body="GlobalProtect。", language="zh-hans")
+
+    in_chinese = search_articles(alice, "vpn", language="zh-hans")
+    in_english = search_articles(alice, "vpn", language="en")
+
+    assert [found.pk for found in in_chinese.articles] == [chinese.pk, english.pk]
+    assert [found.pk for found in in_english.articles] == [english.pk, chinese.pk]
+
+
+def test_search_with_a_source_is_recorded(carol, alice):
+    article(carol, "Connect to the VPN")
+    article(carol, "VPN keeps disconnecting")
+
+    search_articles(alice, "  VPN   Connect ", source=SearchSource.SUBMIT, language="en")
+    search_articles(alice, "Xylophone", source=SearchSource.KB)
+    search_articles(alice, "vpn")  # no source: not recorded
+
+    rows = list(
+        KnowledgeSearch.objects.order_by("id").values("query", "normalised", "source", "language", "result_count")
+    )
+    assert rows == [
+        {"query": "VPN Connect", "normalised": "vpn connect", "source": "submit", "language": "en", "result_count": 2},
+        {"query": "Xylophone", "normalised": "xylophone", "source": "kb", "language": "", "result_count": 0},
+    ]
+
+
+def test_snippet_marks_matches_in_summary_and_body(carol, alice):
+    article(
+        carol,
+        "Printer shows offline",
+        summary="What to check when a printer is offline.",
+        body="## Steps\n\n1. Restart the **printer**.\n2. Remove it and add it again.",
+    )
+
+    snippet = search_articles(alice, "printers").articles[0].snippet
+
+    assert "<mark>printer</mark> is offline" in snippet
+    assert "Restart the <mark>printer</mark>" in snippet
+    # Markdown marks are not shown.
+    assert "**" not in snippet
+    assert "##" not in snippet
+
+
+def test_snippet_of_chinese_text_has_no_spaces_from_segmentation(carol, alice):
+    article(carol, "打印机连接故障排查", summary="电脑无法连接办公室打印机时的检查步骤。", language="zh-hans")
+
+    snippet = search_articles(alice, "打印机连接").articles[0].snippet
+
+    assert "电脑无法<mark>连接</mark>办公室<mark>打印机</mark>时的检查步骤" in snippet
+
+
+def test_snippet_escapes_html_from_the_article(carol, alice):
+    article(
+        carol,
+        "Printer shows offline",
+        summary="Printer <b>offline</b> & 1 < 2",
+        body='Printer <img src=x onerror="alert(1)"> then <script>alert(2)</script> printer',
+    )
+
+    snippet = search_articles(alice, "printer").articles[0].snippet
+
+    assert set(re.findall(r"<[^>]*>", snippet)) == {"<mark>", "</mark>"}
+    assert "&amp; 1 &lt; 2" in snippet
+
+
+def test_snippet_of_a_similar_title_is_the_opening_of_the_article_escaped(carol, alice):
+    article(carol, "Reset your password", summary="Use <the> portal.")
+
+    found = search_articles(alice, "pasword resett")
+
+    assert found.articles[0].snippet == "Use &lt;the&gt; portal. Text."
+
+
+def test_jieba_dictionary_is_loaded_once_per_process(carol, alice):
+    article(carol, "打印机连接故障排查", language="zh-hans")
+    tokenizer = _jieba()
+
+    search_articles(alice, "打印机无法连接")
+    search_articles(alice, "打印机")
+
+    assert _jieba() is tokenizer
+    assert tokenizer.initialized
+
+
+def test_query_count_does_not_grow_with_results(carol, alice, django_assert_max_num_queries):
+    printers = Category.objects.create(name="Printers")
+    for number in range(8):
+        article(carol, f"Printer problem {number}", body="The printer is offline.", category=printers)
+
+    # Articles with every word, then (fewer than the limit) those with some, the snippets,
+    # the record of the search.
+    with django_assert_max_num_queries(4):
+        result = search_articles(alice, "printer offline", source=SearchSource.KB)
+        categories = {found.category.name for found in result.articles}
+
+    assert len(result.articles) == 8
+    assert categories == {"Printers"}
+
+
+def test_rebuild_fills_vectors_of_articles_loaded_in_bulk(carol, alice):
+    Article.objects.bulk_create(
+        Article(author=carol, title=f"Wi-Fi tip {n}", body="Forget the network.", status=ArticleStatus.PUBLISHED)
+        for n in range(3)
+    )
+    assert search_articles(alice, "network").articles == []
+
+    assert index_all_articles(batch_size=2) == 3
+    assert len(search_articles(alice, "network").articles) == 3
+
+    Article.objects.update(search_vector=None)
+    call_command("rebuild_article_index", verbosity=0)
+    assert len(search_articles(alice, "forgetting networks").articles) == 3
