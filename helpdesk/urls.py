@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("agent/templates/", include("canned.urls")),
     path("api/", include("tickets.api_urls")),
+    path("api/", include("knowledge.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
