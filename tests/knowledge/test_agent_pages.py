@@ -6,7 +6,7 @@ from django.urls import reverse
 from knowledge import authoring
 from knowledge.models import Article, ArticleStatus
 from knowledge.views import agent as agent_views
-from tests.knowledge.test_authoring import draft, published
+from tests.knowledge.builders import draft, published
 from tickets.models import Category
 
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from knowledge import authoring
 from knowledge.models import ArticleStatus
 from knowledge.permissions import may_read, readable_articles
-from tests.knowledge.test_authoring import draft
+from tests.knowledge.builders import draft
 
 
 @pytest.fixture

@@ -7,20 +7,8 @@ from helpdesk.errors import ApplicationError, ConflictError
 from knowledge import authoring
 from knowledge.models import Article, ArticleStatus, ArticleVersion
 from knowledge.search import search_articles
+from tests.knowledge.builders import draft, published
 from tickets.models import Category
-
-
-def draft(author, **fields) -> Article:
-    """A draft article by ``author``; helpers for the other test modules of this package."""
-    values = {"title": "Printer offline", "summary": "When the printer shows offline.", "body": "Restart it."}
-    values.update(fields)
-    return authoring.create_article(author, **values)
-
-
-def published(author, reviewer, **fields) -> Article:
-    article = draft(author, **fields)
-    authoring.submit_for_review(author, article)
-    return authoring.approve(reviewer, article)
 
 
 def test_create_makes_a_draft_with_version_one_and_rendered_sanitised_html(carol):

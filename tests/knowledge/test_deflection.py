@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from knowledge.models import DeflectionEvent, DeflectionOutcome, KnowledgeSearch, SearchSource, Visibility
-from tests.knowledge.test_public_pages import publish
+from tests.knowledge.builders import stored
 from tickets.models import Ticket
 
 SUGGEST = reverse("kb:suggest")
@@ -14,9 +14,9 @@ SUBMIT = reverse("tickets:submit")
 @pytest.fixture
 def printer_articles(carol):
     return {
-        "zh": publish(carol, "打印机连接故障排查", "检查网线、电源和驱动程序。", language="zh-hans"),
-        "en": publish(carol, "Printer shows offline", "When the printer is offline, restart it."),
-        "internal": publish(carol, "Printer admin panel", "printer offline admin", visibility=Visibility.INTERNAL),
+        "zh": stored(carol, "打印机连接故障排查", "检查网线、电源和驱动程序。", language="zh-hans"),
+        "en": stored(carol, "Printer shows offline", "When the printer is offline, restart it."),
+        "internal": stored(carol, "Printer admin panel", "printer offline admin", visibility=Visibility.INTERNAL),
     }
 
 
@@ -54,7 +54,7 @@ def test_suggestions_are_public_only_even_for_staff(client, carol, printer_artic
 
 def test_at_most_five_suggestions(client, carol):
     for number in range(8):
-        publish(carol, f"VPN guide {number}", "How to connect to the VPN.")
+        stored(carol, f"VPN guide {number}", "How to connect to the VPN.")
 
     response = client.get(SUGGEST, {"subject": "vpn"})
 
@@ -239,7 +239,7 @@ def test_the_form_is_prefilled_from_i_still_need_help(client, alice):
 
 def test_suggest_takes_a_bounded_number_of_queries(client, carol, django_assert_max_num_queries):
     for number in range(8):
-        publish(carol, f"VPN guide {number}", "How to connect to the VPN.")
+        stored(carol, f"VPN guide {number}", "How to connect to the VPN.")
 
     with django_assert_max_num_queries(4):
         client.get(SUGGEST, {"subject": "vpn guide"})

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from knowledge import reports
 from knowledge.models import DeflectionEvent, DeflectionOutcome, KnowledgeSearch, SearchSource
-from tests.knowledge.test_public_pages import publish
+from tests.knowledge.builders import stored
 from tickets.models import Channel
 from tickets.services import ticket_create
 
@@ -45,8 +45,8 @@ def _search(query, result_count, days_ago, source=SearchSource.SUBMIT):
 @pytest.fixture
 def known_data(time_machine, alice, carol, service_desk):
     time_machine.move_to(NOW, tick=False)
-    printer = publish(carol, "Printer shows offline")
-    vpn = publish(carol, "Connect to the VPN")
+    printer = stored(carol, "Printer shows offline")
+    vpn = stored(carol, "Connect to the VPN")
     # Web-form tickets: three in the last 30 days, one 45 days ago; e-mail tickets never count.
     t1, t2, _t3 = _ticket(alice, 1), _ticket(alice, 2), _ticket(alice, 29)
     _ticket(alice, 45)

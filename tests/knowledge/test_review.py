@@ -7,7 +7,7 @@ from helpdesk.errors import ApplicationError, ConflictError
 from knowledge import authoring
 from knowledge.models import ArticleStatus, ReviewDecision
 from tests.factories import UserFactory
-from tests.knowledge.test_authoring import draft, published
+from tests.knowledge.builders import draft, in_status, published
 
 DRAFT, IN_REVIEW, PUBLISHED, ARCHIVED = (
     ArticleStatus.DRAFT,
@@ -83,21 +83,9 @@ REFUSED = [
 ]
 
 
-def _article_in(status, author, reviewer):
-    article = draft(author)
-    if status != DRAFT:
-        authoring.submit_for_review(author, article)
-    if status in (PUBLISHED, ARCHIVED):
-        authoring.approve(reviewer, article)
-    if status == ARCHIVED:
-        authoring.archive(reviewer, article)
-    article.refresh_from_db()
-    return article
-
-
 @pytest.mark.parametrize(("status", "service"), REFUSED, ids=[f"{s}-{f.__name__}" for s, f in REFUSED])
 def test_moves_outside_the_table_are_refused(carol, erin, status, service):
-    article = _article_in(status, carol, erin)
+    article = in_status(status, carol, erin)
 
     with pytest.raises(ConflictError):
         service(erin, article, comment="x")
@@ -108,7 +96,7 @@ def test_moves_outside_the_table_are_refused(carol, erin, status, service):
 
 @pytest.mark.parametrize("status", [DRAFT, PUBLISHED, ARCHIVED])
 def test_return_is_only_for_articles_in_review(carol, erin, status):
-    article = _article_in(status, carol, erin)
+    article = in_status(status, carol, erin)
     with pytest.raises(ConflictError):
         authoring.return_to_author(erin, article, comment="why")
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from helpdesk.errors import ApplicationError
 from knowledge import authoring
 from knowledge.models import Article, ArticleTicketLink, KnowledgeSearch, SearchSource
-from tests.knowledge.test_authoring import draft, published
+from tests.knowledge.builders import draft, published
 from tickets.models import Category
 from tickets.services import ticket_create, ticket_resolve, ticket_set_tags
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from helpdesk.errors import ApplicationError, ConflictError
 from knowledge import authoring
 from knowledge.diff import diff_html, diff_versions, tokens
-from tests.knowledge.test_authoring import draft
+from tests.knowledge.builders import draft
 
 
 def test_versions_are_made_only_when_title_summary_or_body_change(carol):

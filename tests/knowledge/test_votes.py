@@ -5,12 +5,12 @@ from django.urls import reverse
 
 from knowledge import reading
 from knowledge.models import ArticleVote, Visibility
-from tests.knowledge.test_public_pages import publish
+from tests.knowledge.builders import stored
 
 
 @pytest.fixture
 def article(carol):
-    return publish(carol, "Connect to the VPN")
+    return stored(carol, "Connect to the VPN")
 
 
 def _vote(client, article, answer, headers=None, **extra):
@@ -102,7 +102,7 @@ def test_vote_from_the_request_form_keeps_its_context(client, article):
 
 
 def test_nobody_votes_on_articles_they_may_not_read(client, alice, carol):
-    internal = publish(carol, "Firewall rules", visibility=Visibility.INTERNAL)
+    internal = stored(carol, "Firewall rules", visibility=Visibility.INTERNAL)
     client.force_login(alice)
 
     assert _vote(client, internal, "yes").status_code == 404
@@ -145,7 +145,7 @@ def test_concurrent_votes_keep_counters_in_step(alice, bob, carol):
 
     from django.db import connection
 
-    article = publish(carol, "Wi-Fi guest access")
+    article = stored(carol, "Wi-Fi guest access")
     start = threading.Barrier(4)
     errors = []
 
