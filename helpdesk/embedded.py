@@ -182,7 +182,12 @@ def start_postgres() -> int:
 
             entry = pwd.getpwnam(PG_SYSTEM_USER)
             os.chown(log, entry.pw_uid, entry.pw_gid)
-        options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200"
+        # random_page_cost 1.1 is PostgreSQL's advice for SSDs; at the default 4 the planner reads
+        # every search vector for a word found in half the articles instead of using the GIN index.
+        options = (
+            f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200"
+            " -c random_page_cost=1.1"
+        )
         _pg_command(
             "pg_ctl",
             ["-D", str(data_dir), "-l", str(log), "-o", options, "-w", "-t", "60", "start"],

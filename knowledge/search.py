@@ -9,7 +9,9 @@ words match as jieba cut them.
 A search tries, in turn: every word (``all_words``); any word (``some_words``), because a
 requester's question often carries words the article does not ("无法", "can't"); and trigram
 similarity of the title (``similar``), for typos ("pasword resett"). Results are ranked with
-``ts_rank_cd`` (cover density) weighted so that a title match outweighs a body match.
+``ts_rank_cd`` (cover density) weighted so that a title match outweighs a body match; at most
+``RANKED_MAX`` matches (the most read) are ranked, and the wide columns are read for the
+results only (docs/knowledge.md, "One statement per pass").
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity, TrigramWordSimilarity
@@ -116,6 +119,8 @@ RANK_NORMALISATION = 1
 # Trigram similarity of the query to the lower-cased title (GIN index article_title_trgm_idx
 # answers `%` with pg_trgm's default threshold, 0.3).
 SIMILAR_MIN = 0.3
+# Matching articles ranked per search, the most read first; see _full_text and docs/knowledge.md.
+RANKED_MAX = 2_000
 # The snippet is cut from the start of summary and body; no need to load all of the body.
 EXCERPT_CHARS = 2_000
 HEADLINE_OPTIONS = (
@@ -156,61 +161,81 @@ def _query_words(segmented: str) -> str:
     return " ".join(kept) if kept else segmented
 
 
-def _candidates(user, language: str | None) -> QuerySet[Article]:
-    articles = (
-        readable_articles(user)
+def _preferred(language: str | None) -> Case | Value:
+    """1 for an article in the reader's language, so that it sorts first; 0 for the rest."""
+    if not language:
+        return Value(0, output_field=IntegerField())
+    return Case(When(language=language, then=Value(1)), default=Value(0))
+
+
+def _results(best: QuerySet[Article], rank, language: str | None) -> list[Article]:
+    """The articles whose ids ``best`` selects (already ordered and cut to the limit), with
+    what a result shows: category, summary, the start of the body for the snippet, ``rank``.
+
+    Kept apart from the ranking so that the wide columns are read for the few results only:
+    in one query with the ranking, PostgreSQL reads the body of every matching article before
+    it sorts them.
+    """
+    return list(
+        Article.objects.filter(pk__in=best)
         .select_related("category")
-        # A result shows a snippet, not the whole article.
         .defer("body", "body_html", "search_text", "search_vector")
-        .annotate(excerpt=Left("body", EXCERPT_CHARS))
+        .annotate(excerpt=Left("body", EXCERPT_CHARS), preferred=_preferred(language), rank=rank)
+        .order_by("-preferred", "-rank", "-published_at", "-id")
     )
-    preferred = (
-        Case(When(language=language, then=Value(1)), default=Value(0))
-        if language
-        else Value(0, output_field=IntegerField())
-    )
-    return articles.annotate(preferred=preferred)
 
 
-def _full_text(articles: QuerySet[Article], text: str, limit: int) -> list[Article]:
+def _full_text(
+    readable: QuerySet[Article], text: str, limit: int, language: str | None, *, exclude: Sequence[int] = ()
+) -> list[Article]:
     query = SearchQuery(text, search_type="websearch", config=CONFIG)
-    return list(
-        # The GIN index answers the condition.
-        articles.filter(search_vector=query)
-        .annotate(
-            rank=SearchRank(
-                # F(), not the field name: a name would be wrapped in to_tsvector(), re-parsing
-                # the stored vector as text and losing its weights.
-                F("search_vector"),
-                query,
-                weights=RANK_WEIGHTS,
-                normalization=Value(RANK_NORMALISATION),
-                cover_density=True,
-            )
-        )
-        .order_by("-preferred", "-rank", "-published_at", "-id")[:limit]
+    # F(), not the field name: a name would be wrapped in to_tsvector(), re-parsing the stored
+    # vector as text and losing its weights.
+    rank = SearchRank(
+        F("search_vector"), query, weights=RANK_WEIGHTS, normalization=Value(RANK_NORMALISATION), cover_density=True
     )
+    matches = readable.filter(search_vector=query)
+    if exclude:
+        matches = matches.exclude(pk__in=exclude)
+    # Ranking reads each match's stored vector (kept out of line, in TOAST): the cost of a
+    # search is that of its matches. The RANKED_MAX most read ones are ranked; the order by
+    # views needs only columns of the row itself. One SQL statement: ids in ids in ids.
+    candidates = (
+        matches.annotate(preferred=_preferred(language))
+        .order_by("-preferred", "-view_count", "-published_at", "-id")
+        .values("pk")[:RANKED_MAX]
+    )
+    best = (
+        Article.objects.filter(pk__in=candidates)
+        .annotate(preferred=_preferred(language), rank=rank)
+        .order_by("-preferred", "-rank", "-published_at", "-id")
+        .values("pk")[:limit]
+    )
+    return _results(best, rank, language)
 
 
-def _similar(articles: QuerySet[Article], text: str, limit: int) -> list[Article]:
+def _similar(readable: QuerySet[Article], text: str, limit: int, language: str | None) -> list[Article]:
     text = text.lower()
-    return list(
-        articles.alias(lower_title=Lower("title"))
+    rank = Greatest(TrigramSimilarity(Lower("title"), text), TrigramWordSimilarity(text, Lower("title")))
+    best = (
+        readable.alias(lower_title=Lower("title"))
         # `%` and `<%` are answered by the trigram index on lower(title).
         .filter(Q(lower_title__trigram_similar=text) | Q(lower_title__trigram_word_similar=text))
-        .annotate(rank=Greatest(TrigramSimilarity(Lower("title"), text), TrigramWordSimilarity(text, Lower("title"))))
+        .annotate(preferred=_preferred(language), rank=rank)
         .filter(rank__gte=SIMILAR_MIN)
-        .order_by("-preferred", "-rank", "-published_at", "-id")[:limit]
+        .order_by("-preferred", "-rank", "-published_at", "-id")
+        .values("pk")[:limit]
     )
+    return _results(best, rank, language)
 
 
 def _find(user, query: str, limit: int, language: str | None) -> tuple[ArticleSearch, str]:
     """The articles and the websearch text their snippets should mark ("" for none)."""
     if not query:
         return ArticleSearch(query, "none", []), ""
-    articles = _candidates(user, language)
+    readable = readable_articles(user)
     words = _query_words(segment(query))
-    found = _full_text(articles, words, limit)
+    found = _full_text(readable, words, limit, language)
     terms = _relaxed_terms(words)
     if len(found) == limit or (found and len(terms) < 2):
         return ArticleSearch(query, "all_words", found), words
@@ -220,10 +245,10 @@ def _find(user, query: str, limit: int, language: str | None) -> tuple[ArticleSe
         relaxed = " or ".join(terms)
         seen = [article.pk for article in found]
         match = "all_words" if found else "some_words"
-        found += _full_text(articles.exclude(pk__in=seen), relaxed, limit - len(found))
+        found += _full_text(readable, relaxed, limit - len(found), language, exclude=seen)
         if found:
             return ArticleSearch(query, match, found), relaxed
-    found = _similar(articles, query, limit)
+    found = _similar(readable, query, limit, language)
     if found:
         return ArticleSearch(query, "similar", found), ""
     return ArticleSearch(query, "none", []), ""
@@ -297,6 +322,18 @@ def _readable_segments(text: str) -> str:
     return _HAN.sub(lambda match: _GAP + _GAP.join(tokenizer.cut(match.group())) + _GAP, text)
 
 
+# Suggestions on /submit/ search again at every pause in typing and mostly find the same
+# articles; cutting a Chinese excerpt with jieba takes ~4 ms, the largest part of a search after
+# the database. Bounded: a few MB per process at most.
+SNIPPET_SOURCES_CACHED = 512
+
+
+@lru_cache(maxsize=SNIPPET_SOURCES_CACHED)
+def _snippet_source(text: str) -> str:
+    """What ``ts_headline`` is given for an article: its text made plain and cut into words."""
+    return _readable_segments(_plain(text))
+
+
 _HEADLINE_SQL = """
 SELECT ts_headline(%(config)s::regconfig, doc, websearch_to_tsquery(%(config)s::regconfig, %(query)s), %(options)s)
 FROM unnest(%(docs)s::text[]) WITH ORDINALITY AS docs (doc, position)
@@ -313,7 +350,7 @@ def _headlines(articles: Sequence[Article], marked: str) -> list[SafeString]:
     """
     if not articles:
         return []
-    docs = [_readable_segments(_plain(f"{article.summary}\n{article.excerpt}")) for article in articles]
+    docs = [_snippet_source(f"{article.summary}\n{article.excerpt}") for article in articles]
     if marked:
         with connection.cursor() as cursor:
             cursor.execute(

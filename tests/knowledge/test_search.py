@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 
+from knowledge import search
 from knowledge.models import Article, ArticleStatus, KnowledgeSearch, SearchSource, Visibility
 from knowledge.search import index_all_articles, refresh_search_vector, search_articles
 from tickets.models import Category
@@ -249,6 +250,22 @@ def test_jieba_dictionary_is_loaded_once_per_process(carol, alice):
     assert tokenizer.initialized
 
 
+def test_a_repeated_search_does_not_cut_the_same_excerpts_again(carol, alice, monkeypatch):
+    article(carol, "打印机连接故障排查", summary="电脑无法连接办公室打印机时的检查步骤。", language="zh-hans")
+    search._snippet_source.cache_clear()
+    cuts = []
+    real_cut = search._readable_segments
+    monkeypatch.setattr(search, "_readable_segments", lambda text: cuts.append(text) or real_cut(text))
+
+    first = search_articles(alice, "打印机连接").articles[0].snippet
+    # As the requester types on, the same article is found again.
+    again = search_articles(alice, "打印机连接故障").articles[0].snippet
+
+    assert len(cuts) == 1
+    assert "<mark>打印机</mark>" in first
+    assert "<mark>连接</mark>" in again
+
+
 def test_query_count_does_not_grow_with_results(carol, alice, django_assert_max_num_queries):
     printers = Category.objects.create(name="Printers")
     for number in range(8):
@@ -262,6 +279,59 @@ def test_query_count_does_not_grow_with_results(carol, alice, django_assert_max_
 
     assert len(result.articles) == 8
     assert categories == {"Printers"}
+
+
+def test_some_words_are_not_searched_when_enough_articles_have_every_word(carol, alice, django_assert_num_queries):
+    article(carol, "Printer shows offline", body="Restart the printer.")
+    article(carol, "Printer offline on the third floor", body="Check the cable.")
+    article(carol, "Printer driver", body="Install the driver.")
+
+    # Every word, then the snippets: no query for articles with only some of the words.
+    with django_assert_num_queries(2):
+        result = search_articles(alice, "printer offline", limit=2)
+
+    assert result.match == "all_words"
+    assert len(result.articles) == 2
+
+
+def test_only_the_most_read_matches_are_ranked_when_there_are_many(carol, alice, monkeypatch):
+    best_title = article(carol, "Printer offline", body="Restart it.", view_count=1)
+    read_more = article(carol, "Meeting rooms", body="The printer in room 3 is offline.", view_count=50)
+    read_most = article(carol, "Paper jam", body="A printer that jams can show offline.", view_count=90)
+    monkeypatch.setattr(search, "RANKED_MAX", 2)
+
+    # The trade-off of a bounded ranking: the best title is among the least read, so unranked.
+    found = search_articles(alice, "printer offline", limit=2).articles
+    assert [result.pk for result in found] == [read_most.pk, read_more.pk]
+
+    monkeypatch.setattr(search, "RANKED_MAX", 3)
+    assert search_articles(alice, "printer offline", limit=2).articles[0].pk == best_title.pk
+
+
+def test_bounded_ranking_prefers_the_readers_language_and_never_counts_unreadable_articles(carol, alice, monkeypatch):
+    article(carol, "VPN gateway restart procedure", visibility=Visibility.INTERNAL, view_count=1000)
+    article(carol, "Connect to the VPN", view_count=500)
+    chinese = article(carol, "连接 VPN", body="GlobalProtect。", language="zh-hans", view_count=0)
+    monkeypatch.setattr(search, "RANKED_MAX", 1)
+
+    # The internal article, read most, takes no place among those ranked for a requester, and
+    # a Chinese reader's one place goes to the Chinese article.
+    assert titles(search_articles(alice, "vpn", language="en")) == ["Connect to the VPN"]
+    assert [found.pk for found in search_articles(alice, "vpn", language="zh-hans").articles] == [chinese.pk]
+
+
+def test_result_carries_what_the_result_list_shows(carol, alice):
+    printers = Category.objects.create(name="Printers")
+    article(carol, "Printer shows offline", summary="What to check.", body="x" * 3000, category=printers)
+
+    found = search_articles(alice, "printer").articles[0]
+
+    assert found.category.name == "Printers"
+    assert found.summary == "What to check."
+    assert found.rank > 0
+    # The snippet is cut from the start of the body only; the rest is not loaded.
+    assert len(found.excerpt) == search.EXCERPT_CHARS
+    assert "body" in found.get_deferred_fields()
 
 
 def test_rebuild_fills_vectors_of_articles_loaded_in_bulk(carol, alice):
