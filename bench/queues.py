@@ -2,12 +2,15 @@
 
     .venv/bin/python bench/queues.py [--tickets 1000000] [--keep] [--fresh] [--repeat 30]
 
-Works in a database of its own, ``helpdesk_bench``, on the same PostgreSQL server as the
-development database (DATABASE_URL's server, or the embedded one under var/), and in Redis
-database 15: the development data is never touched. The first run migrates it and fills it with
-COPY (bench/dataset/); a later run reuses it when it already holds at least --tickets tickets,
-``--fresh`` rebuilds it. Without ``--keep`` the database is dropped at the end (1.4 GB at a
-million tickets).
+Works in the benchmark database, ``helpdesk_bench``, and Redis database 15 on the development
+servers (bench/dataset/database.py, shared with the other bench scripts): the development data
+is never touched. The first run migrates it and fills it with COPY (bench/dataset/); a later run
+reuses it when it already holds at least --tickets tickets, ``--fresh`` rebuilds it. Without
+``--keep`` the database is dropped at the end (1.4 GB at a million tickets).
+
+Before measuring, the active tickets get SLA clocks (bench/dataset/clocks.py, as for
+bench/sla_scan.py): the rows' SLA badges then compute business time left or overdue, and
+"breaching soon" holds tickets.
 
 Each page is requested through Django's test client (the whole stack: middleware, session,
 auth, view, template; no HTTP server), signed in with ``force_login``, with DEBUG off. For each:
@@ -21,75 +24,21 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 import unicodedata
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(1, str(ROOT))
 
-BENCH_DATABASE = "helpdesk_bench"
-BENCH_REDIS_DB = 15
-SEED = 20260101
+from dataset.database import add_arguments, bench_database, log, p50, p95  # noqa: E402
+
 WARM_UP = 5
 DEEP_PAGE = 21  # the page reached by following "Next page" 20 times
 SEARCH_WORDS = ("printer", "打印机")
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-# --- where ------------------------------------------------------------------------------------
-
-
-def server_urls() -> tuple[str, str]:
-    """(database URL of helpdesk_bench, Redis URL of db 15) on the development servers."""
-    database_url = os.environ.get("DATABASE_URL", "").strip()
-    redis_url = os.environ.get("REDIS_URL", "").strip()
-    if not database_url or not redis_url:
-        from helpdesk import embedded
-
-        try:
-            database_url = database_url or embedded.database_url()
-            redis_url = redis_url or embedded.redis_url()
-        except embedded.EmbeddedServerError as exc:
-            raise SystemExit(f"bench: {exc}") from exc
-    database_url = urlunsplit(urlsplit(database_url)._replace(path=f"/{BENCH_DATABASE}"))
-    redis_url = urlunsplit(urlsplit(redis_url)._replace(path=f"/{BENCH_REDIS_DB}"))
-    return database_url, redis_url
-
-
-def _admin(database_url: str):
-    import psycopg
-    from psycopg.conninfo import make_conninfo
-
-    return psycopg.connect(make_conninfo(database_url, dbname="postgres"), autocommit=True)
-
-
-def create_database(database_url: str, *, fresh: bool) -> None:
-    with _admin(database_url) as conn:
-        if fresh:
-            conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]).fetchone():
-            conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-
-
-def drop_database(database_url: str) -> None:
-    from django.db import connections
-
-    for connection in connections.all():
-        connection.close()
-        if hasattr(connection, "close_pool"):
-            connection.close_pool()
-    with _admin(database_url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
 
 
 # --- measuring --------------------------------------------------------------------------------
@@ -106,14 +55,6 @@ class Result:
     selector: list[float]
     bare: list[float]
     main_sql: list[str]
-
-
-def p50(values: list[float]) -> float:
-    return statistics.median(values)
-
-
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
 def _page_selects(queries: list[dict]) -> list[str]:
@@ -318,51 +259,10 @@ def check_search_vectors() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tickets", type=int, default=1_000_000, help="tickets to fill (default 1,000,000)")
-    parser.add_argument("--repeat", type=int, default=30, help="timed requests per page (default 30)")
-    parser.add_argument("--keep", action="store_true", help="keep the helpdesk_bench database for the next run")
-    parser.add_argument("--fresh", action="store_true", help="rebuild the data even if enough is there")
+    add_arguments(parser, repeat=30)
     args = parser.parse_args(argv)
-
-    database_url, redis_url = server_urls()
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["REDIS_URL"] = redis_url
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
-
-    from dataset import filled_tickets
-
-    have = 0
-    if not args.fresh:
-        create_database(database_url, fresh=False)
-        have = filled_tickets(database_url)
-    fill_needed = have < args.tickets
-    if fill_needed:
-        create_database(database_url, fresh=True)
-
-    import django
-
-    # whitenoise's notice that collectstatic has not run: the benchmark serves no static files.
-    warnings.filterwarnings("ignore", message="No directory at")
-    django.setup()
-    from django.core.management import call_command
-
-    try:
-        call_command("migrate", verbosity=0, interactive=False)
-        fill_seconds = None
-        if fill_needed:
-            from dataset.fill import fill
-
-            log(f"filling {BENCH_DATABASE} with {args.tickets:,} tickets")
-            fill_seconds = fill(database_url, args.tickets, seed=SEED, log=log)
-            log(f"filled in {fill_seconds:.0f} s")
-        else:
-            log(f"reusing {BENCH_DATABASE}: {have:,} tickets (--fresh rebuilds)")
+    with bench_database(args) as fill_seconds:
         run(args, fill_seconds)
-    finally:
-        if not args.keep:
-            drop_database(database_url)
-            log(f"dropped {BENCH_DATABASE} (--keep keeps it)")
     return 0
 
 
@@ -377,7 +277,9 @@ def deep_cursor(user, view) -> str | None:
 
 
 def run(args, fill_seconds: float | None) -> None:
+    from dataset.clocks import give_clocks
     from dataset.people import PERSONA_ONE_TEAM, PERSONA_TWO_TEAMS
+    from django.utils import timezone
 
     from accounts.models import User
     from tickets import queues
@@ -385,18 +287,22 @@ def run(args, fill_seconds: float | None) -> None:
 
     one_team = User.objects.get(email=PERSONA_ONE_TEAM)
     two_teams = User.objects.get(email=PERSONA_TWO_TEAMS)
-    facts = describe(one_team)
     log(check_search_vectors())
+    # The rows' SLA badges then say what they say on a real desk ("overdue by 3 d 4 h"), and
+    # "breaching soon" holds tickets.
+    give_clocks(timezone.now().replace(microsecond=0))
+    facts = describe(one_team)
 
-    def queue(view, cursor=None):
-        return lambda user: queues.page(queues.view_queryset(user, view), sort_key=queues.DEFAULT_SORT, cursor=cursor)
+    def queue(view, cursor=None, sort_key=queues.DEFAULT_SORT):
+        return lambda user: queues.page(queues.view_queryset(user, view), sort_key=sort_key, cursor=cursor)
 
-    teams, mine = queues.View.TEAMS, queues.View.MINE
+    teams, mine, breaching = queues.View.TEAMS, queues.View.MINE, queues.View.BREACHING
     deep_one, deep_two = deep_cursor(one_team, teams), deep_cursor(two_teams, teams)
     cases = [
         ("team queue, first page", one_team, "/agent/?view=teams", queue(teams)),
         (f"team queue, page {DEEP_PAGE}", one_team, f"/agent/?view=teams&after={deep_one}", queue(teams, deep_one)),
         ("mine", one_team, "/agent/?view=mine", queue(mine)),
+        ("breaching, SLA due first", one_team, "/agent/?view=breaching&sort=due", queue(breaching, sort_key="due")),
         ("2 teams, first page", two_teams, "/agent/?view=teams", queue(teams)),
         (f"2 teams, page {DEEP_PAGE}", two_teams, f"/agent/?view=teams&after={deep_two}", queue(teams, deep_two)),
         *(

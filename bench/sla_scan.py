@@ -2,13 +2,14 @@
 
     .venv/bin/python bench/sla_scan.py [--tickets 1000000] [--keep] [--fresh] [--repeat 50]
 
-Uses bench/queues.py's database, ``helpdesk_bench`` (filled with COPY by bench/dataset/ when it
-holds fewer than --tickets tickets; ``--fresh`` rebuilds it; without ``--keep`` it is dropped at
-the end). The fill generates no SLA clocks, so this script gives the active tickets clocks the way
-escalation/clocks.py would on a 24×7 calendar — four policies by priority, the clock running
-since creation — and records every crossing already passed as an earlier scan would have. That
-is the steady state the scan meets every minute: most running clocks of old open tickets are long
-past their deadlines (which stay set while the clock runs), and all of that is recorded.
+Uses the benchmark database of bench/queues.py, ``helpdesk_bench`` (bench/dataset/database.py:
+filled with COPY when it holds fewer than --tickets tickets; ``--fresh`` rebuilds it; without
+``--keep`` it is dropped at the end). The fill generates no SLA clocks, so this script gives the
+active tickets clocks the way escalation/clocks.py would on a 24×7 calendar — four policies by
+priority, the clock running since creation — and records every crossing already passed as an
+earlier scan would have. That is the steady state the scan meets every minute: most running clocks
+of old open tickets are long past their deadlines (which stay set while the clock runs), and all
+of that is recorded.
 
 Measured, with a fixed ``now`` (so that no deadline comes due while measuring):
 
@@ -25,91 +26,16 @@ import argparse
 import os
 import sys
 import time
-import warnings
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(1, str(ROOT))
 
-from queues import BENCH_DATABASE, SEED, create_database, drop_database, log, p50, p95, server_urls  # noqa: E402
+from dataset.clocks import give_clocks  # noqa: E402
+from dataset.database import add_arguments, bench_database, p50, p95  # noqa: E402
 
 WARM_UP = 5
-# (priority, first response, resolution) in minutes: a common shape of targets.
-TARGETS = [(1, 15, 240), (2, 60, 480), (3, 240, 1440), (4, 480, 4320)]
-
-
-def give_clocks(now) -> dict[str, int]:
-    """Policies by priority on a 24×7 calendar; clocks on the active tickets; past crossings recorded."""
-    from django.db import connection, transaction
-
-    from escalation.models import BusinessCalendar, SlaEvent, SlaPolicy, SlaScanMark
-    from tickets.models import Ticket
-
-    table, events = Ticket._meta.db_table, SlaEvent._meta.db_table
-    with transaction.atomic():
-        calendar, _ = BusinessCalendar.objects.get_or_create(name="Bench 24x7", defaults={"is_24x7": True})
-        for priority, response, resolution in TARGETS:
-            SlaPolicy.objects.update_or_create(
-                name=f"Bench P{priority}",
-                defaults={
-                    "position": priority,
-                    "calendar": calendar,
-                    "priorities": [priority],
-                    "first_response_minutes": response,
-                    "resolution_minutes": resolution,
-                    "warning_percent": 80,
-                },
-            )
-        if not Ticket.objects.filter(sla_policy__isnull=False).exists():
-            log("giving the active tickets SLA clocks")
-            with connection.cursor() as cursor:
-                # Pending tickets are paused (no due times); new, open and on-hold ones run since creation.
-                cursor.execute(
-                    f"""
-                    UPDATE {table} AS t SET
-                        sla_policy_id = p.id,
-                        sla_running_since = CASE WHEN t.status <> 'pending' THEN t.created_at END,
-                        first_response_due_at = CASE WHEN t.status <> 'pending' AND t.first_response_at IS NULL
-                            THEN t.created_at + p.first_response_minutes * interval '1 minute' END,
-                        first_response_warn_at = CASE WHEN t.status <> 'pending' AND t.first_response_at IS NULL
-                            THEN t.created_at + (p.first_response_minutes * 60 * p.warning_percent / 100)
-                                * interval '1 second' END,
-                        resolution_due_at = CASE WHEN t.status <> 'pending'
-                            THEN t.created_at + p.resolution_minutes * interval '1 minute' END,
-                        resolution_warn_at = CASE WHEN t.status <> 'pending'
-                            THEN t.created_at + (p.resolution_minutes * 60 * p.warning_percent / 100)
-                                * interval '1 second' END
-                    FROM escalation_slapolicy AS p
-                    WHERE t.status IN ('new', 'open', 'pending', 'on_hold') AND p.name = 'Bench P' || t.priority
-                    """
-                )
-        # Every crossing up to now, as the scans before this one would have recorded it.
-        with connection.cursor() as cursor:
-            for target in ("first_response", "resolution"):
-                for kind, column in (("warning", f"{target}_warn_at"), ("breach", f"{target}_due_at")):
-                    cursor.execute(
-                        f"""
-                        INSERT INTO {events} (ticket_id, target, kind, due_at, recorded_at)
-                        SELECT id, %s, %s, {column}, {column} + interval '30 seconds'
-                        FROM {table} WHERE {column} <= %s
-                        ON CONFLICT DO NOTHING
-                        """,
-                        [target, kind, now],
-                    )
-        SlaScanMark.objects.update_or_create(pk=1, defaults={"scanned_until": now - timedelta(minutes=1)})
-    connection.close()
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM ANALYZE {table}")
-        cursor.execute(f"VACUUM ANALYZE {events}")
-    connection.close()
-    running = Ticket.objects.filter(resolution_due_at__isnull=False)
-    return {
-        "tickets": Ticket.objects.count(),
-        "running": running.count(),
-        "past_due": running.filter(resolution_due_at__lte=now).count(),
-        "sla_events": SlaEvent.objects.count(),
-    }
 
 
 def timed(function, repeat: int) -> list[float]:
@@ -198,48 +124,10 @@ def run(repeat: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tickets", type=int, default=1_000_000, help="tickets to fill (default 1,000,000)")
-    parser.add_argument("--repeat", type=int, default=50, help="timed scans (default 50)")
-    parser.add_argument("--keep", action="store_true", help="keep the helpdesk_bench database for the next run")
-    parser.add_argument("--fresh", action="store_true", help="rebuild the data even if enough is there")
+    add_arguments(parser, repeat=50)
     args = parser.parse_args(argv)
-
-    database_url, redis_url = server_urls()
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["REDIS_URL"] = redis_url
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
-
-    from dataset import filled_tickets
-
-    have = 0
-    if not args.fresh:
-        create_database(database_url, fresh=False)
-        have = filled_tickets(database_url)
-    fill_needed = have < args.tickets
-    if fill_needed:
-        create_database(database_url, fresh=True)
-
-    import django
-
-    warnings.filterwarnings("ignore", message="No directory at")
-    django.setup()
-    from django.core.management import call_command
-
-    try:
-        call_command("migrate", verbosity=0, interactive=False)
-        if fill_needed:
-            from dataset.fill import fill
-
-            log(f"filling {BENCH_DATABASE} with {args.tickets:,} tickets")
-            log(f"filled in {fill(database_url, args.tickets, seed=SEED, log=log):.0f} s")
-        else:
-            log(f"reusing {BENCH_DATABASE}: {have:,} tickets (--fresh rebuilds)")
+    with bench_database(args):
         run(args.repeat)
-    finally:
-        if not args.keep:
-            drop_database(database_url)
-            log(f"dropped {BENCH_DATABASE} (--keep keeps it)")
     return 0
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 
 from tickets import queues
 from tickets.filters import QueueFilter
 from tickets.forms import BulkActionForm
+
+# Query keys that move around the queue rather than filter it.
+NAVIGATION_KEYS = frozenset({"view", "sort", "after"})
 
 
 @login_required
@@ -20,8 +24,12 @@ def agent_queue(request):
     except ValueError:
         view = queues.View.MINE
     sort_key = request.GET.get("sort") if request.GET.get("sort") in queues.SORTS else queues.DEFAULT_SORT
-    filters = QueueFilter(request.GET or None, queryset=queues.view_queryset(request.user, view))
-    queryset = filters.qs if filters.is_bound and filters.is_valid() else filters.queryset
+    queryset = queues.view_queryset(request.user, view)
+    # Building the filter set copies its 14 filters and their option querysets: only when used.
+    show_filters = any(key not in NAVIGATION_KEYS for key in request.GET)
+    filters = QueueFilter(request.GET, queryset=queryset) if show_filters else None
+    if filters is not None and filters.is_valid():
+        queryset = filters.qs
     result = queues.page(queryset, sort_key=sort_key, cursor=request.GET.get("after"))
     counts = queues.view_counts(request.user)
     views = [(key, label, counts.get(str(key))) for key, label in queues.VIEW_LABELS.items()]
@@ -37,10 +45,11 @@ def agent_queue(request):
         "filters": filters,
         "page": result,
         "kept_query": kept.urlencode(),
-        "show_filters": any(key not in {"view", "sort", "after"} for key in request.GET),
+        "show_filters": show_filters,
         "filters_query": _with(request.GET, filters="1"),
         # Its own ids: the filter form on the same page has fields of the same names.
-        "bulk_form": BulkActionForm(user=request.user, auto_id="bulk_%s"),
+        # Read only when the bulk bar's cached fragment has expired (templates/tickets/_bulk_bar.html).
+        "bulk_form": SimpleLazyObject(lambda: BulkActionForm(user=request.user, auto_id="bulk_%s")),
     }
     if request.htmx and request.GET.get("filters") == "1":
         return render(request, "tickets/_queue_filters.html", context)
