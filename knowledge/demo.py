@@ -9,22 +9,45 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.demo import MANAGER, STAFF_DOMAIN
 from accounts.models import Role, User
 from knowledge import authoring
 from knowledge.demo_content import TOPICS, DemoText, DemoTopic
-from knowledge.models import Article, ArticleStatus, Language
+from knowledge.models import (
+    Article,
+    ArticleStatus,
+    DeflectionEvent,
+    DeflectionOutcome,
+    KnowledgeSearch,
+    Language,
+    SearchSource,
+    Visibility,
+)
 from knowledge.reading import vote
-from tickets.models import Category
+from tickets.models import Category, Channel, Ticket
 
 DEFAULT_SEED = 20250601
 # Share of demo requesters who voted on a published public article, and how many found it helpful.
 VOTER_SHARE = 0.35
 HELPFUL_SHARE = 0.8
+# What the deflection report shows on a fresh demo: requests ended by an article over the last
+# 60 days, requests submitted after reading one, and questions the knowledge base cannot answer.
+DEMO_SOLVED = 28
+DEMO_SUBMITTED_ANYWAY = 12
+DEMO_GAPS = {
+    "coffee machine broken": 4,
+    "parking permit renewal": 3,
+    "工牌丢失怎么补办": 3,
+    "会议室投影仪没有信号": 2,
+    "order a second monitor": 2,
+    "报销单被退回": 1,
+}
 
 
 @dataclass(frozen=True)
@@ -92,9 +115,55 @@ def seed_knowledge(seed: int = DEFAULT_SEED) -> KnowledgeSummary:
                 created += 1
                 if article.is_published and article.is_public and requesters:
                     _reader_activity(article, requesters, rng)
+    _seed_deflection(rng, requesters)
     articles = demo_articles()
     return KnowledgeSummary(
         created=created,
         published=articles.filter(status=ArticleStatus.PUBLISHED).count(),
         total=articles.count(),
     )
+
+
+def _at_random_time(rng: random.Random, days: int):
+    return timezone.now() - timedelta(days=rng.uniform(0.1, days))
+
+
+def _seed_deflection(rng: random.Random, requesters: list[User]) -> None:
+    """Deflection events and content gaps for the manager's report; once, on an empty deflection log."""
+    if DeflectionEvent.objects.exists():
+        return
+    public = list(demo_articles().filter(status=ArticleStatus.PUBLISHED, visibility=Visibility.PUBLIC).order_by("pk"))
+    web_tickets = list(Ticket.objects.filter(channel=Channel.WEB).order_by("-created_at")[:200])
+    if not public or not requesters:
+        return
+    events = []
+    for index in range(DEMO_SOLVED + DEMO_SUBMITTED_ANYWAY):
+        article = rng.choice(public)
+        solved = index < DEMO_SOLVED
+        ticket = None if solved or not web_tickets else rng.choice(web_tickets)
+        events.append(
+            DeflectionEvent(
+                outcome=DeflectionOutcome.SOLVED if solved else DeflectionOutcome.SUBMITTED,
+                # The subject a requester would type: the article's title in lower case, cut short.
+                query=article.title.lower()[:40],
+                article=article,
+                user=ticket.requester if ticket else rng.choice(requesters),
+                ticket=ticket,
+            )
+        )
+    searches = [
+        KnowledgeSearch(
+            query=query,
+            normalised=query,
+            source=rng.choice([SearchSource.KB, SearchSource.SUBMIT]),
+            language=Language.ZH_HANS if any("\u4e00" <= c <= "\u9fff" for c in query) else Language.EN,
+            result_count=0,
+        )
+        for query, times in DEMO_GAPS.items()
+        for _ in range(times)
+    ]
+    with transaction.atomic():
+        for row in DeflectionEvent.objects.bulk_create(events):
+            DeflectionEvent.objects.filter(pk=row.pk).update(created_at=_at_random_time(rng, 60))
+        for row in KnowledgeSearch.objects.bulk_create(searches):
+            KnowledgeSearch.objects.filter(pk=row.pk).update(created_at=_at_random_time(rng, 30))

@@ -9,9 +9,20 @@ from django.core.management import call_command
 
 from accounts.demo import seed_accounts
 from accounts.models import User
-from knowledge.demo import demo_articles, seed_knowledge
+from knowledge import reports
+from knowledge.demo import DEMO_GAPS, DEMO_SOLVED, DEMO_SUBMITTED_ANYWAY, demo_articles, seed_knowledge
 from knowledge.demo_content import TOPICS
-from knowledge.models import ArticleReview, ArticleStatus, ArticleVersion, ArticleVote, Language, Visibility
+from knowledge.models import (
+    ArticleReview,
+    ArticleStatus,
+    ArticleVersion,
+    ArticleVote,
+    DeflectionEvent,
+    DeflectionOutcome,
+    KnowledgeSearch,
+    Language,
+    Visibility,
+)
 from knowledge.search import search_articles
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +119,22 @@ def test_seed_demo_command_seeds_the_knowledge_base_and_respects_if_empty():
     demo_articles().delete()
     call_command("seed_demo", "--if-empty", "--tickets", "0", stdout=StringIO())
     assert not demo_articles().exists()
+
+
+def test_the_deflection_report_has_something_to_show_once(demo_people):
+    seed_knowledge()
+
+    events = DeflectionEvent.objects.all()
+    assert events.filter(outcome=DeflectionOutcome.SOLVED, ticket__isnull=True).count() == DEMO_SOLVED
+    assert events.filter(outcome=DeflectionOutcome.SUBMITTED).count() == DEMO_SUBMITTED_ANYWAY
+    # Only published public articles are suggested on the request form, so only they deflect.
+    assert not events.exclude(article__status=ArticleStatus.PUBLISHED, article__visibility=Visibility.PUBLIC).exists()
+    gaps = reports.content_gaps(reports.period_from("30"))
+    assert {gap["normalised"]: gap["count"] for gap in gaps} == DEMO_GAPS
+    figures = reports.deflection_figures(reports.period_from("90"))
+    assert figures.solved == DEMO_SOLVED
+
+    seed_knowledge()
+
+    assert DeflectionEvent.objects.count() == DEMO_SOLVED + DEMO_SUBMITTED_ANYWAY
+    assert KnowledgeSearch.objects.count() == sum(DEMO_GAPS.values())
