@@ -374,4 +374,12 @@ def _html(headline: str) -> SafeString:
     # ts_headline drops what its parser takes for HTML tags, which can leave double spaces.
     text = escape(" ".join(headline.replace(_GAP, "").split()))
     # Safe: the text was escaped above; only the sentinels become tags.
-    return mark_safe(text.replace(_START, "<mark>").replace(_STOP, "</mark>"))
+    html = text.replace(_START, "<mark>").replace(_STOP, "</mark>")
+    # Two marked Chinese words side by side come back from ts_headline with a space between:
+    # one mark for the run reads as the phrase it was.
+    return mark_safe(_SPACE_BETWEEN_MARKED_HAN.sub("", html))
+
+
+_SPACE_BETWEEN_MARKED_HAN = re.compile(
+    "(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])</mark>\\s*<mark>(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
+)

@@ -347,3 +347,11 @@ def test_rebuild_fills_vectors_of_articles_loaded_in_bulk(carol, alice):
     Article.objects.update(search_vector=None)
     call_command("rebuild_article_index", verbosity=0)
     assert len(search_articles(alice, "forgetting networks").articles) == 3
+
+
+def test_adjacent_marked_chinese_words_read_as_one_phrase(carol):
+    article(carol, "打印机连接故障排查", body="电脑无法连接办公室打印机时的检查步骤。", language="zh-hans")
+
+    [found] = search_articles(None, "打印机无法连接").articles
+
+    assert "<mark>无法连接</mark>" in found.snippet
