@@ -25,6 +25,7 @@ from accounts.models import Role, User
 from accounts.permissions import may_change, require_change, require_view
 from helpdesk.errors import ApplicationError, ConflictError
 from helpdesk.markdown import render_markdown
+from knowledge import notifications
 from knowledge.models import (
     Article,
     ArticleReview,
@@ -139,9 +140,10 @@ def _move(
             article.published_at = now
             fields.append("published_at")
     article.save(update_fields=fields)
-    ArticleReview.objects.create(
+    review = ArticleReview.objects.create(
         article=article, actor=actor, decision=move.decision, version=article.version, comment=comment
     )
+    notifications.review_recorded(article, review)
     return article
 
 
