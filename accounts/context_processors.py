@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -17,7 +17,27 @@ class NavItem:
     url_name: str
 
 
-def _items_for(user) -> list[NavItem]:
+# The items of each kind of user, per script prefix: the URLs never change while the process
+# runs, and the labels are lazy (translated when the page is drawn). Six reverse() calls less
+# on every page.
+_ITEMS: dict[tuple, tuple[NavItem, ...]] = {}
+
+
+def _items_for(user) -> tuple[NavItem, ...]:
+    if not user.is_authenticated:
+        kind = ("anonymous",)
+    elif not user.works_tickets:
+        kind = ("requester",)
+    else:
+        kind = ("staff", user.has_role(Role.MANAGER), user.has_role(Role.ADMIN))
+    key = (*kind, get_script_prefix())
+    items = _ITEMS.get(key)
+    if items is None:
+        items = _ITEMS[key] = tuple(_build_items(user))
+    return items
+
+
+def _build_items(user) -> list[NavItem]:
     if not user.is_authenticated:
         return [
             NavItem(_("Help centre"), reverse("kb:home"), "kb:home"),

@@ -15,9 +15,10 @@ bench/sla_scan.py): the rows' SLA badges then compute business time left or over
 Each page is requested through Django's test client (the whole stack: middleware, session,
 auth, view, template; no HTTP server), signed in with ``force_login``, with DEBUG off. For each:
 warm-up, one request under CaptureQueriesContext (query count, and the SELECT that fetches the
-page's tickets), then --repeat timed requests; then the selector alone (``queues.page`` or
-``run_search``, no request, no template); then the same SELECT re-run --repeat times on a raw
-psycopg cursor, fetching its rows. The ratio is server time ÷ bare SQL time.
+page's tickets), then --repeat timed requests; then the selector alone (``queues.page`` over the
+view's ``view_condition`` as the view does, or ``run_search``; no request, no template); then the
+same SELECT re-run --repeat times on a raw psycopg cursor, fetching its rows. The ratio is server
+time ÷ bare SQL time.
 """
 
 from __future__ import annotations
@@ -266,13 +267,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def source(user, view):
+    """What the queue view pages over without filters: the view's written-out WHERE, else its queryset."""
+    from tickets import queues
+
+    return queues.view_condition(user, view) or queues.view_queryset(user, view)
+
+
 def deep_cursor(user, view) -> str | None:
     """The cursor of page DEEP_PAGE, as an agent reaches it by following "Next page"."""
     from tickets import queues
 
     cursor = None
     for _ in range(DEEP_PAGE - 1):
-        cursor = queues.page(queues.view_queryset(user, view), sort_key=queues.DEFAULT_SORT, cursor=cursor).next_cursor
+        cursor = queues.page(source(user, view), sort_key=queues.DEFAULT_SORT, cursor=cursor).next_cursor
     return cursor
 
 
@@ -294,7 +302,7 @@ def run(args, fill_seconds: float | None) -> None:
     facts = describe(one_team)
 
     def queue(view, cursor=None, sort_key=queues.DEFAULT_SORT):
-        return lambda user: queues.page(queues.view_queryset(user, view), sort_key=sort_key, cursor=cursor)
+        return lambda user: queues.page(source(user, view), sort_key=sort_key, cursor=cursor)
 
     teams, mine, breaching = queues.View.TEAMS, queues.View.MINE, queues.View.BREACHING
     deep_one, deep_two = deep_cursor(one_team, teams), deep_cursor(two_teams, teams)

@@ -2,23 +2,88 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from uuid import uuid4
 
-from accounts.models import Role, User
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.signals import m2m_changed, post_delete
+from django.dispatch import receiver
+
+from accounts.models import Role, Team, User
 from accounts.permissions import CHANGE, VIEW, rule, scope
 from escalation.models import Escalation
 from tickets.models import Ticket
 
+# Every membership change replaces this token; an entry cached under another token is stale.
+TEAMS_VERSION_KEY = "staff-teams:version"
+TEAMS_SECONDS = 24 * 60 * 60
+
 
 def staff_team_ids(user: User) -> set[int]:
-    """Teams whose tickets a staff user works: the ones they belong to and the ones they manage."""
+    """Teams whose tickets a staff user works: the ones they belong to and the ones they manage.
+
+    Kept on the user for the request, and in the cache across requests (one round trip for the
+    token and the entry, instead of a query on every page): any change of a team's members or
+    managers replaces the token (``_teams_changed``), a change of role is part of the entry.
+    """
     cached = getattr(user, "_ticket_team_ids", None)
     if cached is None:
-        cached = set(user.teams.values_list("id", flat=True))
-        if user.has_role(Role.MANAGER):
-            cached |= set(user.managed_teams.values_list("id", flat=True))
-        user._ticket_team_ids = cached
+        cached = user._ticket_team_ids = _cached_team_ids(user)
     return cached
+
+
+def team_ids_cache_keys(user: User) -> list[str]:
+    """The cache keys ``staff_team_ids`` reads: a page that reads others fetches them all at once."""
+    return [TEAMS_VERSION_KEY, f"staff-teams:{user.pk}"]
+
+
+def prime_staff_team_ids(user: User, found: dict) -> set[int]:
+    """``staff_team_ids(user)`` from ``found``, what ``cache.get_many`` gave for ``team_ids_cache_keys``."""
+    cached = user._ticket_team_ids = _cached_team_ids(user, found)
+    return cached
+
+
+def _cached_team_ids(user: User, found: dict | None = None) -> set[int]:
+    key = f"staff-teams:{user.pk}"
+    if found is None:
+        found = cache.get_many([TEAMS_VERSION_KEY, key])
+    version = found.get(TEAMS_VERSION_KEY)
+    manager = user.has_role(Role.MANAGER)
+    # The user's row is part of the entry's identity: a test database reuses primary keys.
+    owner = (user.pk, user.date_joined.isoformat() if user.date_joined else None, manager)
+    entry = found.get(key)
+    if version is not None and entry is not None and entry[0] == version and entry[1] == owner:
+        return set(entry[2])
+    if version is None:
+        cache.add(TEAMS_VERSION_KEY, uuid4().hex, None)
+        version = cache.get(TEAMS_VERSION_KEY)
+    ids = set(user.teams.values_list("id", flat=True))
+    if manager:
+        ids |= set(user.managed_teams.values_list("id", flat=True))
+    if version is not None:
+        # Read after the token: a change committed in between replaced it, so this entry is
+        # never taken for current.
+        cache.set(key, (version, owner, sorted(ids)), TEAMS_SECONDS)
+    return ids
+
+
+def _bump_teams_version() -> None:
+    cache.set(TEAMS_VERSION_KEY, uuid4().hex, None)
+
+
+@receiver(m2m_changed, sender=Team.members.through)
+@receiver(m2m_changed, sender=Team.managers.through)
+@receiver(post_delete, sender=Team)
+def _teams_changed(sender, action: str = "post_delete", **kwargs) -> None:
+    """Invalidate every cached set of team ids, now and again when the transaction commits.
+
+    Now: this request reads its own change. At commit: a request that read the old membership
+    while the change was still uncommitted may have cached it under the token of "now".
+    """
+    if action in ("post_add", "post_remove", "post_clear", "post_delete"):
+        _bump_teams_version()
+        transaction.on_commit(_bump_teams_version)
 
 
 def is_requester_side(user: User, ticket: Ticket) -> bool:

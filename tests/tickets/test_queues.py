@@ -333,3 +333,195 @@ def test_the_bulk_bar_lists_the_agents_and_is_drawn_from_the_cache(client, carol
     assert f'<option value="{dave.pk}">Dave Fischer</option>' in first
     assert f'<option value="{dave.pk}">Dave Fischer</option>' in cached
     assert f'<option value="{dave.pk}">Dave Renamed</option>' in fresh
+
+
+# --- the written-out page statement, the rows in Python, fragments drawn once ------------------
+
+
+@pytest.fixture
+def busy_desk(alice, bob, carol, dave, erin, service_desk, network_team, desk):
+    """More tickets than a page of 5 in every view, with tags, SLA due times and a second team."""
+    from tickets.models import Ticket
+
+    for number in range(14):
+        ticket = _ticket(bob if number % 2 else alice, f"Busy {number}", impact=1 + number % 3, urgency=1 + number % 2)
+        if number % 3 == 0:
+            ticket_assign(ticket, carol, acting_user=carol)
+        if number % 4 == 0:
+            ticket_set_tags(ticket, ["printer", f"floor-{number % 3}"], acting_user=carol)
+    carols_in_network = _ticket(bob, "Carol's, in Network", team=network_team)
+    Ticket.objects.filter(pk=carols_in_network.pk).update(assignee=carol)
+    soon = timezone.now() + timedelta(hours=2)
+    Ticket.objects.filter(subject__in=["Busy 1", "Busy 2", "Busy 5", "Network only"]).update(sla_next_due_at=soon)
+    Ticket.objects.filter(pk=carols_in_network.pk).update(sla_next_due_at=soon)
+    # Two tickets due at the same moment as another: the keyset's id breaks the tie.
+    Ticket.objects.filter(subject__in=["Busy 7", "Busy 8"]).update(sla_next_due_at=soon)
+
+
+@pytest.mark.parametrize("persona", ["carol", "dave", "erin", "ada", "nobody"])
+@pytest.mark.parametrize("sort", sorted(queues.SORTS))
+def test_a_views_written_out_condition_pages_exactly_like_its_queryset(request, busy_desk, persona, sort):
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    if persona == "nobody":
+        user = UserFactory(email="nobody@helpdesk.example", full_name="In No Team", role=Role.AGENT)
+    else:
+        user = request.getfixturevalue(persona)
+
+    for view in queues.OWN_WORK:
+        fresh = type(user).objects.get(pk=user.pk)
+        condition = queues.view_condition(fresh, view)
+        assert condition is not None
+        by_condition, by_queryset, cursors = [], [], [None, None]
+        while True:
+            written = queues.page(condition, sort_key=sort, cursor=cursors[0], size=5)
+            orm = queues.page(queues.view_queryset(fresh, view), sort_key=sort, cursor=cursors[1], size=5)
+            by_condition += written.tickets
+            by_queryset += orm.tickets
+            assert written.next_cursor == orm.next_cursor, (view, sort)
+            if not written.next_cursor:
+                break
+            cursors = [written.next_cursor, orm.next_cursor]
+        assert by_condition == by_queryset, (view, sort)
+        assert {row.pk for row in by_condition} == set(queues.view_queryset(fresh, view).values_list("pk", flat=True))
+
+
+def test_the_views_without_a_written_out_condition_use_their_queryset(alice, carol, service_desk):
+    for view in set(queues.View) - queues.OWN_WORK:
+        assert queues.view_condition(carol, view) is None
+    for view in queues.View:
+        assert queues.view_condition(alice, view) is None
+
+
+def test_a_queue_row_carries_what_its_row_shows(alice, carol, service_desk):
+    from escalation.models import SlaPolicy
+
+    ticket = _ticket(alice, "With everything", impact=1, urgency=1)
+    ticket_assign(ticket, carol, acting_user=carol)
+    ticket_set_tags(ticket, ["vpn", "printer"], acting_user=carol)
+    ticket.refresh_from_db()
+
+    (row,) = queues.page(queues.view_condition(carol, queues.View.MINE), sort_key="priority", cursor=None).tickets
+
+    assert (row.pk, row.reference, row.subject, row.status, row.priority) == (
+        ticket.pk,
+        ticket.reference,
+        ticket.subject,
+        ticket.status,
+        ticket.priority,
+    )
+    assert (row.requester_name, row.team_name, row.assignee_name) == (str(alice), "Service Desk", str(carol))
+    assert row.tag_names == ["printer", "vpn"]
+    assert (row.updated_at, row.sla_next_due_at) == (ticket.updated_at, ticket.sla_next_due_at)
+    if ticket.sla_policy_id is None:
+        assert row.sla_policy is None
+    else:
+        calendar = SlaPolicy.objects.select_related("calendar").get(pk=ticket.sla_policy_id).calendar
+        assert row.sla_policy.calendar == (calendar.pk, calendar.updated_at)
+
+
+def test_an_agent_in_no_team_has_empty_team_views_without_a_query(db, django_assert_num_queries):
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    loner = UserFactory(email="loner@helpdesk.example", full_name="Lone Agent", role=Role.AGENT)
+    condition = queues.view_condition(loner, queues.View.TEAMS)
+
+    with django_assert_num_queries(0):
+        assert queues.page(condition, sort_key="priority", cursor=None).tickets == []
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_rows_dates_read_as_djangos_date_filter(language):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import translation
+    from django.utils.dateformat import format as format_date
+    from django.utils.formats import get_format
+
+    from tickets.templatetags.ticket_badges import _date_formatter
+
+    zone = ZoneInfo("Asia/Shanghai")
+    times = [(0, 0), (0, 5), (9, 0), (11, 59), (12, 0), (12, 30), (13, 0), (23, 59)]
+    with translation.override(language):
+        for pattern in (get_format("SHORT_DATETIME_FORMAT"), "d.m.y H:i:s", "D, j N Y g:i A", r"\Y\e\s: Y"):
+            local_date = _date_formatter(pattern, zone)
+            for hour, minute in times:
+                value = datetime(2025, 3, 7, hour, minute, 9, tzinfo=zone).astimezone(UTC)
+                assert local_date(value) == format_date(value.astimezone(zone), pattern), (pattern, hour, minute)
+            assert local_date(None) == ""
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_rows_sla_badges_are_badge_for(db, language):
+    from datetime import timedelta as span
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from escalation.badges import badge_for
+    from escalation.models import BusinessCalendar
+    from tickets.templatetags.ticket_badges import _RowBadges, sla_badge_html
+
+    calendar = BusinessCalendar.objects.create(name="Always open", is_24x7=True)
+    policy = SimpleNamespace(calendar=calendar)
+    now = timezone.now()
+    cases = [SimpleNamespace(sla_policy_id=None, sla_policy=None, sla_next_due_at=None, status="open")]
+    for status in ("open", "resolved"):
+        cases.append(SimpleNamespace(sla_policy_id=1, sla_policy=policy, sla_next_due_at=None, status=status))
+    for minutes in (-5000, -61, -1, 0, 1, 2, 59, 60, 61, 1439, 1440, 3000):
+        for warned in (None, now - span(minutes=1), now + span(minutes=1)):
+            cases.append(
+                SimpleNamespace(
+                    sla_policy_id=1,
+                    sla_policy=policy,
+                    sla_next_due_at=now + span(minutes=minutes, seconds=30),
+                    status="open",
+                    first_response_warn_at=warned,
+                    resolution_warn_at=None,
+                )
+            )
+    with translation.override(language):
+        badges = _RowBadges(now)
+        for ticket in cases:
+            assert badges(ticket) == sla_badge_html(badge_for(ticket, now)), vars(ticket)
+
+
+def test_fragments_drawn_once_hold_nothing_of_the_user_or_the_request(client, carol, erin, service_desk):
+    from django.test import Client
+
+    client.force_login(carol)
+    other = Client()
+    other.force_login(erin)
+
+    carols = client.get(QUEUE, {"view": "teams"})
+    erins = other.get(QUEUE, {"view": "mine", "sort": "updated"})
+    carols_again = client.get(QUEUE, {"view": "teams"}).content.decode()
+    erins_in_chinese = other.get(QUEUE, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    carols, erins = carols.content.decode(), erins.content.decode()
+    assert "Carol Nguyen" in carols and "Erin Walsh" not in carols.split("<main")[0]
+    assert "Erin Walsh" in erins and "Carol Nguyen" not in erins.split("<main")[0]
+    # A manager's navigation, not the agent's drawn for carol; each its own CSRF token.
+    assert "SLA policies" in erins and "SLA policies" not in carols
+    assert carols.count('name="csrfmiddlewaretoken"') == 3 and erins.count('name="csrfmiddlewaretoken"') == 3
+    token = carols.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert token not in erins
+    # The chosen sort and the current page in the navigation are the request's own.
+    assert '<option value="updated" selected>' in erins and '<option value="priority" selected>' in carols_again
+    assert erins_in_chinese.status_code == 200
+
+
+def test_a_chinese_page_after_an_english_one_is_chinese(client, carol, service_desk):
+    client.force_login(carol)
+    english = client.get(QUEUE).content.decode()
+    carol.language = "zh-hans"
+    carol.save(update_fields=["language"])
+
+    chinese = client.get(QUEUE).content.decode()
+
+    assert 'lang="en"' in english and 'lang="zh-hans"' in chinese
+    assert english.split('<tbody id="queue-rows">')[0] != chinese.split('<tbody id="queue-rows">')[0]
+    assert '<option value="zh-hans" selected>' in chinese and '<option value="en" selected>' in english
