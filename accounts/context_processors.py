@@ -17,13 +17,19 @@ class NavItem:
     url_name: str
 
 
+@dataclass(frozen=True)
+class Navigation:
+    items: tuple[NavItem, ...]
+    manage: tuple[NavItem, ...] = ()
+
+
 # The items of each kind of user, per script prefix: the URLs never change while the process
 # runs, and the labels are lazy (translated when the page is drawn). Six reverse() calls less
 # on every page.
-_ITEMS: dict[tuple, tuple[NavItem, ...]] = {}
+_NAVIGATION: dict[tuple, Navigation] = {}
 
 
-def _items_for(user) -> tuple[NavItem, ...]:
+def _navigation_for(user) -> Navigation:
     if not user.is_authenticated:
         kind = ("anonymous",)
     elif not user.works_tickets:
@@ -31,47 +37,61 @@ def _items_for(user) -> tuple[NavItem, ...]:
     else:
         kind = ("staff", user.has_role(Role.MANAGER), user.has_role(Role.ADMIN))
     key = (*kind, get_script_prefix())
-    items = _ITEMS.get(key)
-    if items is None:
-        items = _ITEMS[key] = tuple(_build_items(user))
-    return items
+    found = _NAVIGATION.get(key)
+    if found is None:
+        found = _NAVIGATION[key] = _build(user)
+    return found
 
 
-def _build_items(user) -> list[NavItem]:
+def _build(user) -> Navigation:
     if not user.is_authenticated:
-        return [
-            NavItem(_("Help centre"), reverse("kb:home"), "kb:home"),
-            NavItem(_("Submit a request"), reverse("tickets:submit"), "tickets:submit"),
-        ]
+        return Navigation(
+            (
+                NavItem(_("Help centre"), reverse("kb:home"), "kb:home"),
+                NavItem(_("Submit a request"), reverse("tickets:submit"), "tickets:submit"),
+            )
+        )
     if not user.works_tickets:
-        return [
-            NavItem(_("My requests"), reverse("tickets:my_tickets"), "tickets:my_tickets"),
-            NavItem(_("New request"), reverse("tickets:submit"), "tickets:submit"),
-            NavItem(_("Help centre"), reverse("kb:home"), "kb:home"),
-        ]
-    items = [
+        return Navigation(
+            (
+                NavItem(_("My requests"), reverse("tickets:my_tickets"), "tickets:my_tickets"),
+                NavItem(_("New request"), reverse("tickets:submit"), "tickets:submit"),
+                NavItem(_("Help centre"), reverse("kb:home"), "kb:home"),
+            )
+        )
+    items = (
         NavItem(_("Home"), reverse("home"), "home"),
         NavItem(_("Queues"), reverse("tickets:agent_queue"), "tickets:agent_queue"),
         NavItem(_("Knowledge base"), reverse("kb_agent:list"), "kb_agent:list"),
         NavItem(_("Reply templates"), reverse("canned:list"), "canned:list"),
         NavItem(_("Teams"), reverse("accounts:teams"), "accounts:teams"),
         NavItem(_("API"), reverse("api-docs"), "api-docs"),
-    ]
+    )
+    # A manager's pages go into one "Manage" menu, so that the bar fits a laptop screen.
+    manage: list[NavItem] = []
     if user.has_role(Role.MANAGER):
-        items.append(NavItem(_("SLA policies"), reverse("escalation:policy_list"), "escalation:policy_list"))
-        items.append(NavItem(_("Calendars"), reverse("escalation:calendar_list"), "escalation:calendar_list"))
-        items.append(NavItem(_("Escalation rules"), reverse("escalation:rule_list"), "escalation:rule_list"))
-        items.append(NavItem(_("SLA breaches"), reverse("escalation:breach_list"), "escalation:breach_list"))
-        items.append(NavItem(_("Deflection"), reverse("kb_manage:deflection"), "kb_manage:deflection"))
+        manage += [
+            NavItem(_("SLA policies"), reverse("escalation:policy_list"), "escalation:policy_list"),
+            NavItem(_("Calendars"), reverse("escalation:calendar_list"), "escalation:calendar_list"),
+            NavItem(_("Escalation rules"), reverse("escalation:rule_list"), "escalation:rule_list"),
+            NavItem(_("SLA breaches"), reverse("escalation:breach_list"), "escalation:breach_list"),
+            NavItem(_("Deflection"), reverse("kb_manage:deflection"), "kb_manage:deflection"),
+        ]
     if user.has_role(Role.ADMIN):
-        items.append(NavItem(_("Administration"), reverse("admin:index"), "admin:index"))
-    return items
+        manage.append(NavItem(_("Administration"), reverse("admin:index"), "admin:index"))
+    return Navigation(items, tuple(manage))
 
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None:
-        return {"nav_items": []}
+        return {"nav_items": ()}
     match = getattr(request, "resolver_match", None)
     current = match.view_name if match else ""
-    return {"nav_items": _items_for(user), "nav_current": current}
+    found = _navigation_for(user)
+    return {
+        "nav_items": found.items,
+        "nav_manage": found.manage,
+        "nav_manage_current": any(item.url_name == current for item in found.manage),
+        "nav_current": current,
+    }

@@ -16,15 +16,13 @@ from functools import lru_cache
 from html import escape
 
 from django import template
-from django.core.signals import setting_changed
-from django.dispatch import receiver
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.formats import get_format, localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 
 from escalation.badges import Badge
 from escalation.business_time import business_seconds_between, cached_calendar_spec
@@ -278,64 +276,3 @@ def _date_formatter(pattern: str, zone: tzinfo) -> Callable[[datetime | None], s
         return "".join([text if write is None else write(local, words) for text, write in pieces])
 
     return local_date
-
-
-# --- fragments drawn once per process -----------------------------------------------------------
-
-# (name, language, script prefix, values…) → (version, markup)
-_FRAGMENTS: dict[tuple, tuple[object, str]] = {}
-FRAGMENTS_MAX = 2000
-
-
-class MemoNode(template.Node):
-    def __init__(self, nodelist: template.NodeList, name: str, vary_on: list, version):
-        self.nodelist, self.name, self.vary_on, self.version = nodelist, name, vary_on, version
-
-    def render(self, context) -> str:
-        key = (self.name, get_language(), get_script_prefix(), *(value.resolve(context) for value in self.vary_on))
-        version = None
-        if self.version is not None:
-            version = self.version.resolve(context)
-            if version in (None, ""):
-                # No version given here: nothing says when the markup is stale, so not kept.
-                return self.nodelist.render(context)
-        found = _FRAGMENTS.get(key)
-        if found is not None and found[0] == version:
-            return found[1]
-        html = self.nodelist.render(context)
-        if len(_FRAGMENTS) >= FRAGMENTS_MAX:
-            _FRAGMENTS.clear()
-        _FRAGMENTS[key] = (version, html)
-        return html
-
-
-@register.tag
-def memo(parser, token) -> MemoNode:
-    """``{% memo "name" value … [version v] %}…{% endmemo %}``: the markup, drawn once per process.
-
-    For markup that is the same on every page load but costs the template engine many nodes
-    (translated labels, ``{% url %}``, ``{% static %}``): kept per name, language, script prefix
-    and the given values; with ``version``, drawn again when ``v`` changes (it replaces the
-    older one). Nothing in it may depend on anything else: never the user, the request, the
-    CSRF token, the time. Unlike ``{% cache %}`` no round trip to Redis; without a version it
-    never expires (texts, URLs and static files do not change while the process runs; a test
-    that overrides a setting empties it).
-    """
-    bits = token.split_contents()
-    if len(bits) < 2:
-        raise template.TemplateSyntaxError("memo needs a name")
-    rest, version = bits[2:], None
-    if "version" in rest:
-        at = rest.index("version")
-        if at != len(rest) - 2:
-            raise template.TemplateSyntaxError("memo: 'version' takes one value, at the end")
-        version = parser.compile_filter(rest[at + 1])
-        rest = rest[:at]
-    nodelist = parser.parse(("endmemo",))
-    parser.delete_first_token()
-    return MemoNode(nodelist, bits[1], [parser.compile_filter(bit) for bit in rest], version)
-
-
-@receiver(setting_changed)
-def _forget_fragments(**kwargs) -> None:
-    _FRAGMENTS.clear()
