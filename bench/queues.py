@@ -15,10 +15,10 @@ bench/sla_scan.py): the rows' SLA badges then compute business time left or over
 Each page is requested through Django's test client (the whole stack: middleware, session,
 auth, view, template; no HTTP server), signed in with ``force_login``, with DEBUG off. For each:
 warm-up, one request under CaptureQueriesContext (query count, and the SELECT that fetches the
-page's tickets), then --repeat timed requests; then the selector alone (``queues.page`` over the
-view's ``view_condition`` as the view does, or ``run_search``; no request, no template); then the
-same SELECT re-run --repeat times on a raw psycopg cursor, fetching its rows. The ratio is server
-time ÷ bare SQL time.
+page's tickets), then --repeat timed requests, each followed at once by the same SELECT on a
+raw psycopg connection of its own, fetching its rows ("bare"); then the selector alone
+(``queues.page`` over the view's ``view_condition`` as the view does, or ``run_search``; no
+request, no template). The ratio is server time ÷ bare SQL time.
 """
 
 from __future__ import annotations
@@ -67,23 +67,55 @@ def _page_selects(queries: list[dict]) -> list[str]:
     ]
 
 
-def bare(sqls: list[str], repeat: int) -> tuple[list[float], int]:
-    """Run the statements on a raw psycopg cursor, fetching every row; (seconds per run, rows)."""
-    from django.db import connection
+class Bare:
+    """The page's statements on a raw psycopg connection of their own, rows fetched.
 
-    connection.ensure_connection()
-    timings, rows = [], 0
-    with connection.connection.cursor() as cursor:
-        for attempt in range(WARM_UP + repeat):
-            started = time.perf_counter()
-            rows = 0
-            for sql in sqls:
-                cursor.execute(sql)
-                rows += len(cursor.fetchall())
-            if attempt >= WARM_UP:
-                timings.append(time.perf_counter() - started)
-    connection.close()
-    return timings, rows
+    Its own connection, so that it can run between two requests (Django closes its connection
+    at the end of each) and each bare run sits right next to the request it is compared with:
+    on a shared 2-core machine the speed drifts within seconds, and timing the two apart made
+    the ratio swing between 2.3× and 4× from run to run.
+    """
+
+    def __init__(self, sqls: list[str]):
+        import psycopg
+        from django.db import connection
+
+        self.sqls = sqls
+        # Not from Django's pool: a connection of its own, closed at the end.
+        database = connection.settings_dict
+        self.raw = psycopg.connect(
+            dbname=database["NAME"],
+            user=database["USER"],
+            password=database["PASSWORD"] or None,
+            host=database["HOST"],
+            port=database["PORT"],
+            autocommit=True,
+        )
+        self.cursor = self.raw.cursor()
+        self.rows = 0
+
+    def once(self) -> float:
+        started = time.perf_counter()
+        rows = 0
+        for sql in self.sqls:
+            self.cursor.execute(sql)
+            rows += len(self.cursor.fetchall())
+        self.rows = rows
+        return time.perf_counter() - started
+
+    def close(self) -> None:
+        self.cursor.close()
+        self.raw.close()
+
+
+def bare(sqls: list[str], repeat: int) -> tuple[list[float], int]:
+    """``repeat`` runs of the statements after the warm-up; (seconds per run, rows)."""
+    runner = Bare(sqls)
+    try:
+        timings = [runner.once() for _ in range(WARM_UP + repeat)][WARM_UP:]
+        return timings, runner.rows
+    finally:
+        runner.close()
 
 
 def measure_page(label: str, user, path: str, selector: Callable, repeat: int) -> Result:
@@ -116,7 +148,10 @@ def measure_page(label: str, user, path: str, selector: Callable, repeat: int) -
         finally:
             sql_time += time.perf_counter() - started
 
-    server, cpu, sql_in_view = [], [], []
+    server, cpu, sql_in_view, bare_times = [], [], [], []
+    runner = Bare(main_sql)
+    for _ in range(WARM_UP):
+        runner.once()
     with connection.execute_wrapper(timed_execute):
         for _ in range(repeat):
             sql_time = 0.0
@@ -125,6 +160,10 @@ def measure_page(label: str, user, path: str, selector: Callable, repeat: int) -
             server.append(time.perf_counter() - started)
             cpu.append(time.process_time() - cpu_started)
             sql_in_view.append(sql_time)
+            # Right after the request, on the same machine state: see Bare.
+            bare_times.append(runner.once())
+    rows = runner.rows
+    runner.close()
     selector_times = []
     for attempt in range(WARM_UP + repeat):
         fresh = type(user).objects.get(pk=user.pk)  # as a request loads it: nothing cached on it
@@ -133,7 +172,6 @@ def measure_page(label: str, user, path: str, selector: Callable, repeat: int) -
         if attempt >= WARM_UP:
             selector_times.append(time.perf_counter() - started)
     connection.close()
-    bare_times, rows = bare(main_sql, repeat)
     return Result(label, rows, len(queries), server, cpu, sql_in_view, selector_times, bare_times, main_sql)
 
 
