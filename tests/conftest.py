@@ -21,6 +21,20 @@ from tests.factories import PASSWORD, OrganisationFactory, TeamFactory, UserFact
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_terminal_summary(terminalreporter):
+    """Figures a test records as ``terminal_summary`` (the relevance score): one line each."""
+    lines = [
+        value
+        for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+        for name, value in getattr(report, "user_properties", ())
+        if name == "terminal_summary"
+    ]
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(autouse=True)
 def default_language():
     """A request in an earlier test may have left its language active in this thread."""

@@ -1,8 +1,9 @@
 """Relevance: do requesters' questions find the article that answers them?
 
 Runs every query of tests/knowledge/relevance_articles.py as a requester and counts how often an
-expected article is among the first three results. The score and every miss are printed (to the
-terminal, whatever the capture setting) so that a change in ranking shows in the CI log.
+expected article is among the first three results. The score and every miss are printed in the
+terminal summary at the end of the run (see tests/conftest.py), so that a change in ranking shows
+in the CI log.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def test_the_set_is_big_enough():
     assert all(set(expected) <= keys for _query, _language, expected in QUERIES)
 
 
-def test_expected_article_in_top_three_for_nine_queries_in_ten(relevance_articles, alice, capsys):
+def test_expected_article_in_top_three_for_nine_queries_in_ten(relevance_articles, alice, record_property):
     hits, first, misses = 0, 0, []
     for query, language, expected in QUERIES:
         found = search_articles(alice, query, limit=TOP, language=language)
@@ -60,11 +61,14 @@ def test_expected_article_in_top_three_for_nine_queries_in_ten(relevance_article
         else:
             misses.append(f"  miss: {query!r} ({found.match}) expected {', '.join(expected)}, got {keys}")
     score = hits / len(QUERIES)
-    with capsys.disabled():
-        print(
-            f"\nKnowledge-base relevance: {hits}/{len(QUERIES)} queries = {score:.0%} "
-            f"with an expected article in the top {TOP} ({first} first)"
-        )
-        for line in misses:
-            print(line)
+    summary = "\n".join(
+        [
+            f"Knowledge-base relevance: {hits}/{len(QUERIES)} queries = {score:.0%} "
+            f"with an expected article in the top {TOP} ({first} first)",
+            *misses,
+        ]
+    )
+    # Shown at the end of the run by tests/conftest.py, also from an xdist worker (whose own
+    # output pytest does not show).
+    record_property("terminal_summary", summary)
     assert score >= REQUIRED_SCORE
