@@ -40,17 +40,17 @@ import argparse
 import io
 import os
 import random
-import statistics
 import sys
 import time
 import unicodedata
 import uuid
 import warnings
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(1, str(ROOT))
+
+from dataset.database import admin_connection, create_database, drop_database, log, p50, p95, server_urls  # noqa: E402
 
 BENCH_DATABASE = "helpdesk_bench_kb"
 SEED = 20260101
@@ -92,55 +92,8 @@ ZH_QUALIFIERS = [
 PRODUCTS = ["SAP", "Workday", "Jira", "Confluence", "Salesforce", "Power BI", "AutoCAD", "Tableau", "SolidWorks"]
 
 
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def p50(values: list[float]) -> float:
-    return statistics.median(values)
-
-
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[18]
-
-
-# --- where ------------------------------------------------------------------------------------
-
-
 def database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "").strip()
-    if not url:
-        from helpdesk import embedded
-
-        try:
-            url = embedded.database_url()
-        except embedded.EmbeddedServerError as exc:
-            raise SystemExit(f"bench: {exc}") from exc
-    return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DATABASE}"))
-
-
-def _admin(url: str):
-    import psycopg
-    from psycopg.conninfo import make_conninfo
-
-    return psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True)
-
-
-def create_database(url: str, *, fresh: bool) -> None:
-    with _admin(url) as conn:
-        if fresh:
-            conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]).fetchone():
-            conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-
-
-def drop_database(url: str) -> None:
-    from django.db import connections
-
-    for connection in connections.all():
-        connection.close()
-    with _admin(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+    return server_urls(BENCH_DATABASE)[0]
 
 
 def article_count(url: str) -> int:
@@ -367,7 +320,7 @@ def measure(query: str, language: str, repeat: int) -> dict:
 
 def set_random_page_cost(url: str, cost: float | None) -> None:
     """For the bench database's new connections; None: the server's setting."""
-    with _admin(url) as conn:
+    with admin_connection(url) as conn:
         if cost is None:
             conn.execute(f'ALTER DATABASE "{BENCH_DATABASE}" RESET random_page_cost')
         else:
@@ -416,10 +369,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
-    create_database(url, fresh=args.fresh)
+    create_database(url, fresh=args.fresh, name=BENCH_DATABASE)
     have = article_count(url)
     if have < args.articles and have:
-        create_database(url, fresh=True)
+        create_database(url, fresh=True, name=BENCH_DATABASE)
     set_random_page_cost(url, args.random_page_cost)
     import django
 
@@ -472,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
         print_table("Specific queries", results["specific"])
     finally:
         if not args.keep:
-            drop_database(url)
+            drop_database(url, name=BENCH_DATABASE)
             log(f"dropped {BENCH_DATABASE} (--keep keeps it)")
     return 0
 

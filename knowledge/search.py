@@ -31,7 +31,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from knowledge.models import Article, KnowledgeSearch
 from knowledge.permissions import readable_articles
-from tickets.search import _HAN, CONFIG, _jieba, _relaxed_terms, segment
+from tickets.search import _HAN, CONFIG, _clip, _jieba, _relaxed_terms, segment
 
 # A tsvector may hold at most 1 MB; see tickets/search.py for the arithmetic.
 BODY_BUDGET_BYTES = 200_000
@@ -46,15 +46,6 @@ FROM unnest(%(ids)s::bigint[], %(titles)s::text[], %(summaries)s::text[], %(bodi
     AS texts (id, title, summary, body)
 WHERE article.id = texts.id
 """
-
-
-def _clip(text: str, max_bytes: int) -> str:
-    data = text.encode()
-    if len(data) <= max_bytes:
-        return text
-    cut = data[:max_bytes].decode(errors="ignore")
-    space = cut.rfind(" ")
-    return cut[:space] if space > 0 else cut
 
 
 def refresh_search_vectors(article_ids: Sequence[int]) -> int:

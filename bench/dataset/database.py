@@ -55,7 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, repeat: int) -> None:
     parser.add_argument("--fresh", action="store_true", help="rebuild the data even if enough is there")
 
 
-def server_urls() -> tuple[str, str]:
+def server_urls(database: str = BENCH_DATABASE) -> tuple[str, str]:
     """(database URL of helpdesk_bench, Redis URL of db 15) on the development servers."""
     database_url = os.environ.get("DATABASE_URL", "").strip()
     redis_url = os.environ.get("REDIS_URL", "").strip()
@@ -67,35 +67,36 @@ def server_urls() -> tuple[str, str]:
             redis_url = redis_url or embedded.redis_url()
         except embedded.EmbeddedServerError as exc:
             raise SystemExit(f"bench: {exc}") from exc
-    database_url = urlunsplit(urlsplit(database_url)._replace(path=f"/{BENCH_DATABASE}"))
+    database_url = urlunsplit(urlsplit(database_url)._replace(path=f"/{database}"))
     redis_url = urlunsplit(urlsplit(redis_url)._replace(path=f"/{BENCH_REDIS_DB}"))
     return database_url, redis_url
 
 
-def _admin(database_url: str):
+def admin_connection(database_url: str):
+    """A connection to the server's ``postgres`` database, to create and drop bench databases."""
     import psycopg
     from psycopg.conninfo import make_conninfo
 
     return psycopg.connect(make_conninfo(database_url, dbname="postgres"), autocommit=True)
 
 
-def create_database(database_url: str, *, fresh: bool) -> None:
-    with _admin(database_url) as conn:
+def create_database(database_url: str, *, fresh: bool, name: str = BENCH_DATABASE) -> None:
+    with admin_connection(database_url) as conn:
         if fresh:
-            conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]).fetchone():
-            conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def drop_database(database_url: str) -> None:
+def drop_database(database_url: str, *, name: str = BENCH_DATABASE) -> None:
     from django.db import connections
 
     for connection in connections.all():
         connection.close()
         if hasattr(connection, "close_pool"):
             connection.close_pool()
-    with _admin(database_url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+    with admin_connection(database_url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
