@@ -22,6 +22,7 @@ from knowledge.demo_content import TOPICS, DemoText, DemoTopic
 from knowledge.models import (
     Article,
     ArticleStatus,
+    ArticleTicketLink,
     DeflectionEvent,
     DeflectionOutcome,
     KnowledgeSearch,
@@ -30,12 +31,14 @@ from knowledge.models import (
     Visibility,
 )
 from knowledge.reading import vote
-from tickets.models import Category, Channel, Ticket
+from tickets.models import Category, Channel, Status, Ticket
 
 DEFAULT_SEED = 20250601
 # Share of demo requesters who voted on a published public article, and how many found it helpful.
 VOTER_SHARE = 0.35
 HELPFUL_SHARE = 0.8
+# Resolved demo tickets each published article was used on (reuse), at most.
+LINKS_PER_ARTICLE = 3
 # What the deflection report shows on a fresh demo: requests ended by an article over the last
 # 60 days, requests submitted after reading one, and questions the knowledge base cannot answer.
 DEMO_SOLVED = 28
@@ -116,6 +119,7 @@ def seed_knowledge(seed: int = DEFAULT_SEED) -> KnowledgeSummary:
                 if article.is_published and article.is_public and requesters:
                     _reader_activity(article, requesters, rng)
     _seed_deflection(rng, requesters)
+    _seed_ticket_links(rng)
     articles = demo_articles()
     return KnowledgeSummary(
         created=created,
@@ -167,3 +171,21 @@ def _seed_deflection(rng: random.Random, requesters: list[User]) -> None:
             DeflectionEvent.objects.filter(pk=row.pk).update(created_at=_at_random_time(rng, 60))
         for row in KnowledgeSearch.objects.bulk_create(searches):
             KnowledgeSearch.objects.filter(pk=row.pk).update(created_at=_at_random_time(rng, 30))
+
+
+def _seed_ticket_links(rng: random.Random) -> None:
+    """Published articles used on resolved tickets of their category, by the agent who resolved them."""
+    if ArticleTicketLink.objects.exists():
+        return
+    links = []
+    for article in demo_articles().filter(status=ArticleStatus.PUBLISHED, category__isnull=False).order_by("pk"):
+        tickets = list(
+            Ticket.objects.filter(
+                category=article.category_id,
+                status__in=(Status.RESOLVED, Status.CLOSED),
+                assignee__isnull=False,
+            ).order_by("pk")[:20]
+        )
+        for ticket in rng.sample(tickets, k=min(len(tickets), rng.randint(0, LINKS_PER_ARTICLE))):
+            links.append(ArticleTicketLink(article=article, ticket=ticket, linked_by_id=ticket.assignee_id))
+    ArticleTicketLink.objects.bulk_create(links, ignore_conflicts=True)

@@ -15,6 +15,7 @@ from knowledge.demo_content import TOPICS
 from knowledge.models import (
     ArticleReview,
     ArticleStatus,
+    ArticleTicketLink,
     ArticleVersion,
     ArticleVote,
     DeflectionEvent,
@@ -138,3 +139,18 @@ def test_the_deflection_report_has_something_to_show_once(demo_people):
 
     assert DeflectionEvent.objects.count() == DEMO_SOLVED + DEMO_SUBMITTED_ANYWAY
     assert KnowledgeSearch.objects.count() == sum(DEMO_GAPS.values())
+
+
+def test_published_articles_were_used_on_resolved_tickets_of_their_category(demo_people):
+    from tickets.demo import seed_tickets
+
+    seed_tickets(count=120)
+    seed_knowledge()
+
+    links = ArticleTicketLink.objects.select_related("article", "ticket")
+    assert links.exists()
+    for link in links:
+        assert link.article.status == ArticleStatus.PUBLISHED
+        assert link.ticket.category_id == link.article.category_id
+        assert link.ticket.status in ("resolved", "closed")
+        assert link.linked_by_id == link.ticket.assignee_id
