@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import combinations
 from typing import Literal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity, TrigramWordSimilarity
@@ -232,17 +233,32 @@ def _find(user, query: str, limit: int, language: str | None) -> tuple[ArticleSe
         return ArticleSearch(query, "all_words", found), words
     if len(terms) > 1:
         # Too few articles have every word (sometimes only one that shares a common verb with
-        # the question): articles with some of the words follow, best first.
-        relaxed = " or ".join(terms)
-        seen = [article.pk for article in found]
+        # the question): articles with some of the words follow, best first — two of them
+        # where the question has three or more, any one only when no article has two.
         match = "all_words" if found else "some_words"
-        found += _full_text(readable, relaxed, limit - len(found), language, exclude=seen)
-        if found:
-            return ArticleSearch(query, match, found), relaxed
+        seen = [article.pk for article in found]
+        for relaxed in _relaxations(terms):
+            more = _full_text(readable, relaxed, limit - len(found), language, exclude=seen)
+            if more:
+                return ArticleSearch(query, match, found + more), relaxed
+            if found:
+                return ArticleSearch(query, match, found), words
     found = _similar(readable, query, limit, language)
     if found:
         return ArticleSearch(query, "similar", found), ""
     return ArticleSearch(query, "none", []), ""
+
+
+# Pairs of words are tried for at most this many words of a question (15 pairs).
+PAIRED_TERMS_MAX = 6
+
+
+def _relaxations(terms: list[str]) -> list[str]:
+    """Websearch texts, strictest first: any two of the words (for three or more), any one."""
+    if len(terms) < 3:
+        return [" or ".join(terms)]
+    pairs = " or ".join(f"{first} {second}" for first, second in combinations(terms[:PAIRED_TERMS_MAX], 2))
+    return [pairs, " or ".join(terms)]
 
 
 def search_articles(

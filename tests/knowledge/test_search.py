@@ -355,3 +355,22 @@ def test_adjacent_marked_chinese_words_read_as_one_phrase(carol):
     [found] = search_articles(None, "打印机无法连接").articles
 
     assert "<mark>无法连接</mark>" in found.snippet
+
+
+def test_with_three_words_or_more_two_must_match_before_one_will_do(carol, alice):
+    article(carol, "VPN keeps disconnecting", body="The tunnel drops every few minutes.")
+    article(carol, "VPN on a hotel network", body="Accept the hotel's terms first, then disconnecting is rare.")
+    article(carol, "Install software", body="Keeps running in the background while you work.")
+
+    result = search_articles(alice, "vpn keeps disconnecting")
+
+    # One article has every word, one has two of them; the one sharing only "keeps" stays out.
+    assert titles(result) == ["VPN keeps disconnecting", "VPN on a hotel network"]
+
+
+def test_any_single_word_still_finds_something_when_no_article_has_two(carol, alice):
+    article(carol, "Install software", body="Keeps running in the background while you work.")
+
+    result = search_articles(alice, "vpn keeps disconnecting")
+
+    assert (result.match, titles(result)) == ("some_words", ["Install software"])
