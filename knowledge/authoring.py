@@ -38,7 +38,8 @@ from knowledge.models import (
 )
 from knowledge.permissions import may_read, may_review
 from knowledge.search import refresh_search_vector
-from tickets.models import Category, Tag, Ticket
+from tickets.models import Category, EventKind, Tag, Ticket
+from tickets.services.base import record
 
 TEXT_FIELDS = ("title", "summary", "body")
 TAG_MAX_CHARS = 50
@@ -394,9 +395,18 @@ def link_article(actor: User, article: Article, ticket: Ticket) -> ArticleTicket
     article = Article.objects.get(pk=article.pk)
     if not may_read(actor, article):
         raise ApplicationError(_("Only a published article you can read can be linked to a ticket."))
-    link, _created = ArticleTicketLink.objects.get_or_create(
+    link, created = ArticleTicketLink.objects.get_or_create(
         article=article, ticket=ticket, defaults={"linked_by": actor}
     )
+    if created:
+        # In the ticket's history too: who pointed the requester (or a colleague) to what.
+        record(
+            ticket,
+            EventKind.ARTICLE_LINKED,
+            actor=actor,
+            at=timezone.now(),
+            new={"article": article.pk, "title": article.title},
+        )
     return link
 
 
@@ -405,4 +415,12 @@ def unlink_article(actor: User, article: Article, ticket: Ticket) -> bool:
     """Remove the link; True when there was one."""
     require_change(actor, ticket)
     deleted, _details = ArticleTicketLink.objects.filter(article=article, ticket=ticket).delete()
+    if deleted:
+        record(
+            ticket,
+            EventKind.ARTICLE_UNLINKED,
+            actor=actor,
+            at=timezone.now(),
+            old={"article": article.pk, "title": article.title},
+        )
     return bool(deleted)

@@ -400,6 +400,8 @@ class EventKind(models.TextChoices):
     SLA_WARNING = "sla_warning", _("SLA warning")
     SLA_BREACH = "sla_breach", _("SLA breached")
     SATISFACTION = "satisfaction", _("Satisfaction answer")
+    ARTICLE_LINKED = "article_linked", _("Knowledge article linked")
+    ARTICLE_UNLINKED = "article_unlinked", _("Knowledge article unlinked")
 
 
 class ImmutableEventError(Exception):

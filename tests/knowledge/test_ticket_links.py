@@ -8,7 +8,7 @@ from helpdesk.errors import ApplicationError
 from knowledge import authoring
 from knowledge.models import Article, ArticleTicketLink, KnowledgeSearch, SearchSource
 from tests.knowledge.builders import draft, published
-from tickets.models import Category
+from tickets.models import Category, EventKind, TicketEvent
 from tickets.services import ticket_create, ticket_resolve, ticket_set_tags
 
 
@@ -30,6 +30,24 @@ def test_linking_is_idempotent_and_counts_once(carol, ticket, article):
 
     assert first.pk == again.pk and first.linked_by == carol
     assert ArticleTicketLink.objects.filter(article=article, ticket=ticket).count() == 1
+
+
+def test_linking_and_unlinking_show_in_the_tickets_history_once_each(carol, ticket, article):
+    authoring.link_article(carol, article, ticket)
+    authoring.link_article(carol, article, ticket)
+    authoring.unlink_article(carol, article, ticket)
+    authoring.unlink_article(carol, article, ticket)
+
+    events = list(
+        TicketEvent.objects.filter(ticket=ticket, kind__startswith="article_")
+        .order_by("created_at", "id")
+        .values_list("kind", "actor", "new_value", "old_value")
+    )
+    described = {"article": article.pk, "title": article.title}
+    assert events == [
+        (EventKind.ARTICLE_LINKED, carol.pk, described, None),
+        (EventKind.ARTICLE_UNLINKED, carol.pk, None, described),
+    ]
 
 
 def test_only_agents_working_the_ticket_may_link(alice, dave, ticket, article):
