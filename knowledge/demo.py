@@ -32,6 +32,7 @@ from knowledge.models import (
 )
 from knowledge.reading import vote
 from tickets.models import Category, Channel, Status, Ticket
+from tickets.search import _HAN
 
 DEFAULT_SEED = 20250601
 # Share of demo requesters who voted on a published public article, and how many found it helpful.
@@ -160,7 +161,7 @@ def _seed_deflection(rng: random.Random, requesters: list[User]) -> None:
             query=query,
             normalised=query,
             source=rng.choice([SearchSource.KB, SearchSource.SUBMIT]),
-            language=Language.ZH_HANS if any("\u4e00" <= c <= "\u9fff" for c in query) else Language.EN,
+            language=Language.ZH_HANS if _HAN.search(query) else Language.EN,
             result_count=0,
         )
         for query, times in DEMO_GAPS.items()

@@ -22,6 +22,7 @@ from knowledge.models import Article, ArticleVote, DeflectionEvent, DeflectionOu
 from knowledge.permissions import readable_articles
 from knowledge.search import search_articles
 from tickets.models import Ticket
+from tickets.search import HAN_CHARACTERS
 
 # Session keys. The session is the reader's memory: no table row for "has seen" or "has opened".
 VIEWED_KEY = "kb_viewed"
@@ -37,7 +38,7 @@ VOTER_COOKIE = "kb_voter"
 VOTER_COOKIE_SALT = "knowledge.voter"
 VOTER_COOKIE_MAX_AGE = 2 * 365 * 24 * 3600
 
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_HAN = re.compile(f"[{HAN_CHARACTERS}]")
 SUGGEST_MIN_CHARS = 3
 SUGGEST_MIN_HAN = 2
 # Suggestions shown under the subject of the request form.

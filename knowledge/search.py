@@ -32,7 +32,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from knowledge.models import Article, KnowledgeSearch
 from knowledge.permissions import readable_articles
-from tickets.search import _HAN, CONFIG, _clip, _jieba, _relaxed_terms, segment
+from tickets.search import _HAN, CONFIG, HAN_CHARACTERS, _clip, _jieba, _relaxed_terms, segment
 
 # A tsvector may hold at most 1 MB; see tickets/search.py for the arithmetic.
 BODY_BUDGET_BYTES = 200_000
@@ -387,6 +387,4 @@ def _html(headline: str) -> SafeString:
     return mark_safe(_SPACE_BETWEEN_MARKED_HAN.sub("", html))
 
 
-_SPACE_BETWEEN_MARKED_HAN = re.compile(
-    "(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])</mark>\\s*<mark>(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
-)
+_SPACE_BETWEEN_MARKED_HAN = re.compile(f"(?<=[{HAN_CHARACTERS}])</mark>\\s*<mark>(?=[{HAN_CHARACTERS}])")

@@ -57,7 +57,8 @@ SNIPPET_CHARS = 220
 RANKED_WINDOWS = (20_000, 200_000, None)
 
 # Han ideographs (CJK unified, extension A, compatibility, and the supplementary planes).
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
+HAN_CHARACTERS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+_HAN = re.compile(f"[{HAN_CHARACTERS}]+")
 # Non-ASCII punctuation and spaces (，。、“”《》 and the ideographic space): a database in the C
 # locale takes every non-ASCII character for a letter and would glue them to words or keep
 # them as lexemes of their own, and a query word "，" would then be required in every match.
