@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,11 +37,10 @@ from knowledge.models import (
 )
 from knowledge.permissions import may_read, may_review
 from knowledge.search import refresh_search_vector
-from tickets.models import Category, EventKind, Tag, Ticket
+from tickets.models import TAG_MAX_CHARS, Category, EventKind, Tag, Ticket, tag_slug, tag_slugs
 from tickets.services.base import record
 
 TEXT_FIELDS = ("title", "summary", "body")
-TAG_MAX_CHARS = 50
 
 
 class InvalidArticleTransition(ConflictError):
@@ -210,9 +208,9 @@ def _check_version(article: Article, expected_version: int | None) -> None:
         )
 
 
-def tag_names(names: Iterable[str]) -> list[str]:
-    """Tags as ticket tags are stored: slugs (Chinese kept), unique, sorted."""
-    return sorted({slugify(name.strip(), allow_unicode=True)[:TAG_MAX_CHARS] for name in names} - {""})
+def unusable_tags(names: Iterable[str]) -> list[str]:
+    """The names that cannot be tags: nothing left once made a slug, or too long."""
+    return [name for name in names if not tag_slug(name) or len(name.strip()) > TAG_MAX_CHARS]
 
 
 def _clean_text(title: str, summary: str, body: str) -> tuple[str, str, str]:
@@ -246,7 +244,7 @@ def _check_translation_slot(group, language: str, *, exclude: int | None = None)
 
 
 def _set_tags(article: Article, names: Iterable[str]) -> bool:
-    wanted = tag_names(names)
+    wanted = tag_slugs(names)
     current = sorted(article.tags.values_list("name", flat=True))
     if wanted == current:
         return False

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.permissions import visible
-from knowledge.authoring import TAG_MAX_CHARS
+from knowledge.authoring import TAG_MAX_CHARS, unusable_tags
 from knowledge.models import Article, ArticleStatus, Language, Visibility
 from tickets.forms import ServiceErrorsMixin
 from tickets.models import Category
@@ -77,7 +76,7 @@ class ArticleForm(ServiceErrorsMixin, forms.Form):
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data.get("tags") or ""
         names = [name.strip() for name in raw.replace("，", ",").split(",") if name.strip()]
-        bad = [name for name in names if not slugify(name, allow_unicode=True) or len(name) > TAG_MAX_CHARS]
+        bad = unusable_tags(names)
         if bad:
             raise forms.ValidationError(
                 _("These are not usable tags: %(tags)s. Use letters, digits and hyphens, up to %(max)s characters."),

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.text import format_lazy, slugify
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
 from accounts.permissions import visible
-from knowledge.authoring import TAG_MAX_CHARS, allowed_moves
+from knowledge.authoring import TAG_MAX_CHARS, allowed_moves, unusable_tags
 from knowledge.forms import MAX_TAGS
 from knowledge.models import (
     Article,
@@ -285,7 +285,7 @@ class ArticleWriteSerializer(serializers.Serializer):
 
     def validate_tags(self, names: list[str]) -> list[str]:
         # The same rule as the desk's form: a tag must keep something once made a slug.
-        bad = [name for name in names if not slugify(name.strip(), allow_unicode=True)]
+        bad = unusable_tags(names)
         if bad:
             raise serializers.ValidationError(
                 _("These are not usable tags: %(tags)s. Use letters, digits and hyphens.") % {"tags": ", ".join(bad)}

@@ -8,6 +8,7 @@ same transaction as the event that justifies them, so KPIs can read them without
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -17,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 REFERENCE_PREFIX = "HD-"
@@ -49,8 +51,21 @@ class Category(models.Model):
         return f"{self.parent} › {self.name}" if self.parent_id else self.name
 
 
+TAG_MAX_CHARS = 50
+
+
+def tag_slug(name: str) -> str:
+    """A tag as it is stored: a slug (Chinese kept), cut to length; "" when nothing is left of it."""
+    return slugify((name or "").strip(), allow_unicode=True)[:TAG_MAX_CHARS]
+
+
+def tag_slugs(names: Iterable[str]) -> list[str]:
+    """The tags ``names`` stand for, each once, sorted; names that leave nothing are dropped."""
+    return sorted({tag_slug(name) for name in names} - {""})
+
+
 class Tag(models.Model):
-    name = models.SlugField(_("name"), max_length=50, unique=True, allow_unicode=True)
+    name = models.SlugField(_("name"), max_length=TAG_MAX_CHARS, unique=True, allow_unicode=True)
 
     class Meta:
         ordering = ["name"]

@@ -15,13 +15,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Team, User
 from helpdesk.errors import ApplicationError
-from tickets.models import Status, Ticket
+from tickets.models import Status, Ticket, tag_slug
 from tickets.services.assignment import ticket_assign, ticket_change_team
 from tickets.services.base import lock
 from tickets.services.classification import ticket_set_tags
@@ -147,7 +146,7 @@ def _change_for(
 
 def clean_tag(name: str) -> str:
     """The tag as ticket_set_tags stores it; refuse what would turn into nothing."""
-    tag = slugify(name, allow_unicode=True)[:50]
+    tag = tag_slug(name)
     if not tag:
         raise ApplicationError(_("Give a tag (letters, digits or dashes)."), extra={"field": "tag"})
     return tag

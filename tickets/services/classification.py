@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from helpdesk.errors import ApplicationError
-from tickets.models import Category, EventKind, Impact, Priority, Tag, Ticket, TicketType, Urgency
+from tickets.models import Category, EventKind, Impact, Priority, Tag, Ticket, TicketType, Urgency, tag_slugs
 from tickets.priority import priority_for
 from tickets.services.base import check_version, describe, lock, now_or, record, require_staff, save
 
@@ -121,7 +120,7 @@ def ticket_change_complexity(
 def ticket_set_tags(ticket: Ticket, names: list[str], *, acting_user: User | None, at=None) -> Ticket:
     ticket = lock(ticket)
     require_staff(acting_user, ticket)
-    wanted = sorted({slugify(name, allow_unicode=True)[:50] for name in names} - {""})
+    wanted = tag_slugs(names)
     current = sorted(ticket.tags.values_list("name", flat=True))
     if wanted == current:
         return ticket
