@@ -55,15 +55,50 @@ class Result:
     sql_in_view: list[float]
     selector: list[float]
     bare: list[float]
-    main_sql: list[str]
+    statements: list[Statement]
 
 
-def _page_selects(queries: list[dict]) -> list[str]:
+@dataclass(frozen=True)
+class Statement:
+    """One statement as the application sent it: its SQL, its parameters, and which cursor ran it.
+
+    ``server_binding``: it ran on a cursor that binds on the server (``helpdesk.db.prepared_cursor``,
+    prepared after a few runs); else on Django's usual cursor, which writes the parameters into the
+    SQL. Bare runs each on the same kind of cursor, so both sides plan (or skip planning) alike.
+    """
+
+    sql: str
+    params: tuple | None
+    server_binding: bool
+
+
+def capture(run: Callable[[], object]) -> list[Statement]:
+    """The statements ``run()`` sends through Django's connection, in order."""
+    import psycopg
+    from django.db import connection
+
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        raw = context["cursor"].cursor
+        statements.append(
+            Statement(sql, None if params is None else tuple(params), not isinstance(raw, psycopg.ClientCursor))
+        )
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        run()
+    return statements
+
+
+def _page_selects(statements: list[Statement]) -> list[Statement]:
     """The SELECTs that fetch the page's tickets (a search may run a second, relaxed one)."""
     return [
-        query["sql"]
-        for query in queries
-        if query["sql"].startswith("SELECT") and 'FROM "tickets_ticket"' in query["sql"] and " LIMIT " in query["sql"]
+        statement
+        for statement in statements
+        if statement.sql.startswith("SELECT")
+        and 'FROM "tickets_ticket"' in statement.sql
+        and " LIMIT " in statement.sql
     ]
 
 
@@ -73,14 +108,15 @@ class Bare:
     Its own connection, so that it can run between two requests (Django closes its connection
     at the end of each) and each bare run sits right next to the request it is compared with:
     on a shared 2-core machine the speed drifts within seconds, and timing the two apart made
-    the ratio swing between 2.3× and 4× from run to run.
+    the ratio swing between 2.3× and 4× from run to run. psycopg's defaults: a statement bound
+    on the server is prepared after five runs, as the application's are.
     """
 
-    def __init__(self, sqls: list[str]):
+    def __init__(self, statements: list[Statement]):
         import psycopg
         from django.db import connection
 
-        self.sqls = sqls
+        self.statements = statements
         # Not from Django's pool: a connection of its own, closed at the end.
         database = connection.settings_dict
         self.raw = psycopg.connect(
@@ -91,26 +127,32 @@ class Bare:
             port=database["PORT"],
             autocommit=True,
         )
-        self.cursor = self.raw.cursor()
+        self.server_cursor = psycopg.Cursor(self.raw)
+        self.client_cursor = psycopg.ClientCursor(self.raw)
         self.rows = 0
 
     def once(self) -> float:
         started = time.perf_counter()
         rows = 0
-        for sql in self.sqls:
-            self.cursor.execute(sql)
-            rows += len(self.cursor.fetchall())
+        for statement in self.statements:
+            cursor = self.server_cursor if statement.server_binding else self.client_cursor
+            if statement.params is None:
+                cursor.execute(statement.sql)
+            else:
+                cursor.execute(statement.sql, statement.params)
+            rows += len(cursor.fetchall())
         self.rows = rows
         return time.perf_counter() - started
 
     def close(self) -> None:
-        self.cursor.close()
+        self.server_cursor.close()
+        self.client_cursor.close()
         self.raw.close()
 
 
-def bare(sqls: list[str], repeat: int) -> tuple[list[float], int]:
+def bare(statements: list[Statement], repeat: int) -> tuple[list[float], int]:
     """``repeat`` runs of the statements after the warm-up; (seconds per run, rows)."""
-    runner = Bare(sqls)
+    runner = Bare(statements)
     try:
         timings = [runner.once() for _ in range(WARM_UP + repeat)][WARM_UP:]
         return timings, runner.rows
@@ -122,7 +164,6 @@ def measure_page(label: str, user, path: str, selector: Callable, repeat: int) -
     """``path`` through the test client, ``selector(user)`` (the page's rows alone), its SELECT bare."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client()
     client.force_login(user)
@@ -130,12 +171,9 @@ def measure_page(label: str, user, path: str, selector: Callable, repeat: int) -
         response = client.get(path)
         if response.status_code != 200:
             raise SystemExit(f"bench: {path} answered {response.status_code}")
-    with CaptureQueriesContext(connection) as captured:
-        client.get(path)
-    # A copy: the next request empties the connection's query log the capture reads from.
-    queries = list(captured.captured_queries)
-    main_sql = _page_selects(queries)
-    if not main_sql:
+    statements = capture(lambda: client.get(path))
+    selects = _page_selects(statements)
+    if not selects:
         raise SystemExit(f"bench: no SELECT ... FROM tickets_ticket ... LIMIT among the queries of {path}")
 
     sql_time = 0.0
@@ -149,19 +187,29 @@ def measure_page(label: str, user, path: str, selector: Callable, repeat: int) -
             sql_time += time.perf_counter() - started
 
     server, cpu, sql_in_view, bare_times = [], [], [], []
-    runner = Bare(main_sql)
+    runner = Bare(selects)
     for _ in range(WARM_UP):
         runner.once()
+
+    def request() -> None:
+        nonlocal sql_time
+        sql_time = 0.0
+        started, cpu_started = time.perf_counter(), time.process_time()
+        client.get(path)
+        server.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
+        sql_in_view.append(sql_time)
+
     with connection.execute_wrapper(timed_execute):
-        for _ in range(repeat):
-            sql_time = 0.0
-            started, cpu_started = time.perf_counter(), time.process_time()
-            client.get(path)
-            server.append(time.perf_counter() - started)
-            cpu.append(time.process_time() - cpu_started)
-            sql_in_view.append(sql_time)
-            # Right after the request, on the same machine state: see Bare.
-            bare_times.append(runner.once())
+        for attempt in range(repeat):
+            # Right next to each other, on the same machine state (see Bare); in turn first and
+            # second, so that neither always runs on what the other has just warmed.
+            if attempt % 2:
+                bare_times.append(runner.once())
+                request()
+            else:
+                request()
+                bare_times.append(runner.once())
     rows = runner.rows
     runner.close()
     selector_times = []
@@ -172,22 +220,19 @@ def measure_page(label: str, user, path: str, selector: Callable, repeat: int) -
         if attempt >= WARM_UP:
             selector_times.append(time.perf_counter() - started)
     connection.close()
-    return Result(label, rows, len(queries), server, cpu, sql_in_view, selector_times, bare_times, main_sql)
+    return Result(label, rows, len(statements), server, cpu, sql_in_view, selector_times, bare_times, selects)
 
 
 def measure_counts(user, repeat: int) -> Result:
     """The sidebar counts the queue page recomputes when its 30-second cache entry has expired."""
     from django.core.cache import cache
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from tickets import queues
 
     cache.clear()  # Redis db 15 is the benchmark's own
-    with CaptureQueriesContext(connection) as captured:
-        queues.view_counts(user)
-    queries = list(captured.captured_queries)
-    counts_sql = [query["sql"] for query in queries if "COUNT(" in query["sql"]]
+    statements = capture(lambda: queues.view_counts(user))
+    counts = [statement for statement in statements if "COUNT(" in statement.sql]
     server, cpu = [], []
     for _ in range(repeat):
         cache.clear()
@@ -196,17 +241,21 @@ def measure_counts(user, repeat: int) -> Result:
         server.append(time.perf_counter() - started)
         cpu.append(time.process_time() - cpu_started)
     connection.close()
-    bare_times, _rows = bare(counts_sql, repeat)
+    bare_times, _rows = bare(counts, repeat)
     label = "sidebar counts (cache miss)"
-    return Result(label, len(counts_sql), len(queries), server, cpu, server, server, bare_times, counts_sql)
+    return Result(label, len(counts), len(statements), server, cpu, server, server, bare_times, counts)
 
 
-def explain(sql: str) -> list[str]:
-    """The plan lines that say how the tickets are found: their scan (which index), sorts, time."""
+def explain(statement: Statement) -> list[str]:
+    """The plan lines that say how the tickets are found: their scan (which index), sorts, time.
+
+    The plan for these parameters (Django's cursor writes them into the SQL); a prepared
+    statement may run a generic plan, which takes the same indexes here.
+    """
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {statement.sql}", statement.params)
         plan = [row[0] for row in cursor.fetchall()]
     connection.close()
     kept, keeping = [], False
@@ -383,7 +432,7 @@ def run(args, fill_seconds: float | None) -> None:
     print_table(results)
     for result in results[:-1]:
         print(f"\nEXPLAIN (ANALYZE, BUFFERS) — {result.label}:")
-        for line in explain(result.main_sql[0]):
+        for line in explain(result.statements[0]):
             print(f"  {line}")
 
 

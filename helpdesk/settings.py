@@ -137,14 +137,19 @@ def _database_settings() -> dict:
         fail("DATABASE_URL has no database name")
     # psycopg 3's pool lives per process and pays off in long-running ones (gunicorn, Celery,
     # tests); manage.py turns it off (DB_POOL=0) so that a one-off command fails fast.
+    config["OPTIONS"] = {}
     if env_bool("DB_POOL", True):
-        config["OPTIONS"] = {
-            "pool": {
-                "min_size": 1,
-                "max_size": int(os.environ.get("DB_POOL_SIZE", "8")),
-                "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "5")),
-            }
+        config["OPTIONS"]["pool"] = {
+            "min_size": 1,
+            "max_size": int(os.environ.get("DB_POOL_SIZE", "8")),
+            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "5")),
         }
+    # Statements that run on a cursor with server-side binding (the queue page's, see
+    # tickets/statements.py) are prepared once they have run this many times on a connection:
+    # PostgreSQL then skips planning them. Django's own queries bind on the client and are never
+    # prepared. 0 turns it off (a PgBouncer in transaction mode older than 1.21 needs that).
+    prepare_threshold = int(os.environ.get("DB_PREPARE_THRESHOLD", "5"))
+    config["OPTIONS"]["prepare_threshold"] = prepare_threshold if prepare_threshold > 0 else None
     config["CONN_MAX_AGE"] = 0
     config["TEST"] = {"NAME": f"test_{config['NAME']}"}
     return config
@@ -177,7 +182,7 @@ REDIS_URL = _redis_url()
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "helpdesk.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "helpdesk",
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -211,7 +216,7 @@ HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("HEALTHZ_WORKER_TIMEOUT", "3"))
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.CachedModelBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"

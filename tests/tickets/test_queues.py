@@ -525,3 +525,32 @@ def test_a_chinese_page_after_an_english_one_is_chinese(client, carol, service_d
     assert 'lang="en"' in english and 'lang="zh-hans"' in chinese
     assert english.split('<tbody id="queue-rows">')[0] != chinese.split('<tbody id="queue-rows">')[0]
     assert '<option value="zh-hans" selected>' in chinese and '<option value="en" selected>' in english
+
+
+def test_the_pages_statement_is_prepared_on_its_connection_and_still_counted(
+    alice, carol, service_desk, django_assert_num_queries
+):
+    """helpdesk.db.prepared_cursor: after a few runs PostgreSQL no longer plans the page's SELECT."""
+    from django.conf import settings
+    from django.db import connection
+
+    _ticket(alice, "Prepared")
+    condition = queues.view_condition(carol, queues.View.TEAMS)
+    threshold = settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"]
+
+    def prepared_statements() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall()]
+
+    for _ in range(threshold + 1):
+        with django_assert_num_queries(1):
+            page = queues.page(condition, sort_key="priority", cursor=None)
+        assert [row.subject for row in page.tickets] == ["Prepared"]
+
+    # Bound on the server: the team is a placeholder, the statuses of the partial index literals.
+    page_statement = (
+        """"tickets_ticket"."status" IN ('new', 'open', 'pending', 'on_hold')"""
+        """ AND "tickets_ticket"."team_id" IN ($1)"""
+    )
+    assert any(page_statement in statement for statement in prepared_statements())

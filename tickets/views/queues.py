@@ -44,7 +44,8 @@ def agent_queue(request):
     else:
         # The view's own WHERE written out where there is one: no ORM statement to build.
         source = queues.view_condition(request.user, view) or queues.view_queryset(request.user, view)
-    result = queues.page(source, sort_key=sort_key, cursor=request.GET.get("after"))
+    after = request.GET.get("after")
+    result = queues.page(source, sort_key=sort_key, cursor=after)
     counts = queues.view_counts(request.user, found.get(counts_key))
     views = [(key, label, counts.get(str(key))) for key, label in queues.VIEW_LABELS.items()]
     # Filters and sort survive moving between views and pages; the cursor does not.
@@ -58,6 +59,7 @@ def agent_queue(request):
         "sorts": queues.SORTS,
         "filters": filters,
         "page": result,
+        "after": after,
         "kept_query": kept.urlencode(),
         "show_filters": show_filters,
         "filters_query": _with(request.GET, filters="1"),
@@ -68,7 +70,7 @@ def agent_queue(request):
     }
     if request.htmx and request.GET.get("filters") == "1":
         return render(request, "tickets/_queue_filters.html", context)
-    template = "tickets/_queue_rows.html" if request.htmx and request.GET.get("after") else "tickets/queue.html"
+    template = "tickets/_queue_rows.html" if request.htmx and after else "tickets/queue.html"
     return render(request, template, context)
 
 
