@@ -6,5 +6,6 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        # The cached user's invalidation listens to every save of a user, in every process.
-        from accounts import backends  # noqa: F401
+        # The cached user's invalidation listens to every save of a user, in every process;
+        # sessions name the user in their key from the moment they sign in.
+        from accounts import backends, sessions  # noqa: F401

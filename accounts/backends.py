@@ -8,20 +8,29 @@ when the transaction commits, so a request that read the row while the change wa
 cannot make its copy current. Password changes, deactivation and role changes are saves, and so
 show on the next request. Changes that bypass ``save()`` (``QuerySet.update``, raw SQL) must
 call ``forget_user``; the entry lives an hour at most.
+
+The same round trip fetches the cache keys other apps say most pages read next (the agent's
+team ids, the queue's counts: ``read_with_user``); a page reads them with ``cached_values``,
+which goes back to Redis if this process has written to the cache since.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from uuid import uuid4
 
 from django.contrib.auth.backends import ModelBackend
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.signals import request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.models import User
+from helpdesk import cache as helpdesk_cache
 
 USER_SECONDS = 60 * 60
 VERSION_SECONDS = 24 * 60 * 60
@@ -30,17 +39,82 @@ _COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
 _SHAPE = hashlib.sha1(",".join(_COLUMNS).encode()).hexdigest()[:8]
 
 
+# Functions of a user's primary key giving cache keys to fetch with the user (read_with_user).
+_COMPANIONS: list[Callable[[int], list[str]]] = []
+
+
+def read_with_user(keys_of: Callable[[int], list[str]]) -> Callable[[int], list[str]]:
+    """Fetch ``keys_of(pk)`` in the round trip that loads the signed-in user (register at start-up)."""
+    _COMPANIONS.append(keys_of)
+    return keys_of
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    keys: frozenset[str]
+    found: dict
+    stamp: int  # helpdesk.cache.last_write() before the values were read
+
+
+def cached_values(user: User, keys: list[str]) -> dict:
+    """``cache.get_many(keys)``; without a round trip when they came with the signed-in user.
+
+    Only while this process has not written to the cache since: a request that changed
+    something reads it again.
+    """
+    snapshot = getattr(user, "_cache_snapshot", None)
+    if snapshot is not None and snapshot.stamp == helpdesk_cache.last_write() and snapshot.keys.issuperset(keys):
+        return {key: snapshot.found[key] for key in keys if key in snapshot.found}
+    return cache.get_many(keys)
+
+
 def _keys(pk: int) -> tuple[str, str]:
     return f"auth-user:{pk}:version", f"auth-user:{pk}:{_SHAPE}"
 
 
+def user_cache_keys(pk: int) -> list[str]:
+    """What loading user ``pk`` reads from the cache: their version and entry, then the companions."""
+    return [*_keys(pk), *(key for keys_of in _COMPANIONS for key in keys_of(pk))]
+
+
+# Values the session fetched for ``cached_user`` in its own round trip (accounts/sessions.py):
+# (user id, helpdesk.cache.last_write() before the fetch, what the cache gave). Taken once;
+# dropped when a request starts.
+_handed_over: ContextVar[tuple[int, int, dict] | None] = ContextVar("helpdesk_user_values", default=None)
+
+
+def hand_over(pk: int, found: dict, stamp: int) -> None:
+    _handed_over.set((pk, stamp, found))
+
+
+@receiver(request_started)
+def _drop_hand_over(**kwargs) -> None:
+    _handed_over.set(None)
+
+
 def cached_user(pk: int) -> User | None:
     """The user with primary key ``pk`` (None if there is none): from the cache when current."""
-    version_key, entry_key = _keys(pk)
-    found = cache.get_many([version_key, entry_key])
+    keys = user_cache_keys(pk)
+    version_key, entry_key, companions = keys[0], keys[1], keys[2:]
+    handed, stamp = _handed_over.get(), helpdesk_cache.last_write()
+    if handed is not None:
+        _handed_over.set(None)
+    fresh = handed is not None and handed[0] == pk and handed[1] == stamp
+    found = handed[2] if fresh else cache.get_many(keys)
     version, entry = found.get(version_key), found.get(entry_key)
     if version is not None and entry is not None and entry[0] == version:
-        return User.from_db("default", _COLUMNS, entry[1])
+        user = User.from_db("default", _COLUMNS, entry[1])
+    else:
+        user = _load_user(pk, version_key, entry_key, version)
+    if user is not None and isinstance(caches[DEFAULT_CACHE_ALIAS], helpdesk_cache.RedisCache):
+        # Only our backend stamps its writes; with another, every read goes to the cache.
+        user._cache_snapshot = _Snapshot(
+            frozenset(companions), {key: found[key] for key in companions if key in found}, stamp
+        )
+    return user
+
+
+def _load_user(pk: int, version_key: str, entry_key: str, version: str | None) -> User | None:
     if version is None:
         cache.add(version_key, uuid4().hex, VERSION_SECONDS)
         version = cache.get(version_key)

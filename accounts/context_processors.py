@@ -21,6 +21,9 @@ class NavItem:
 class Navigation:
     items: tuple[NavItem, ...]
     manage: tuple[NavItem, ...] = ()
+    # Names the kind of user it is for: what templates key a drawn menu on (hashing the items
+    # would translate every lazy label on every page).
+    key: str = ""
 
 
 # The items of each kind of user, per script prefix: the URLs never change while the process
@@ -39,7 +42,8 @@ def _navigation_for(user) -> Navigation:
     key = (*kind, get_script_prefix())
     found = _NAVIGATION.get(key)
     if found is None:
-        found = _NAVIGATION[key] = _build(user)
+        built = _build(user)
+        found = _NAVIGATION[key] = Navigation(built.items, built.manage, key="-".join(map(str, kind)))
     return found
 
 
@@ -85,7 +89,7 @@ def _build(user) -> Navigation:
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None:
-        return {"nav_items": ()}
+        return {"nav_items": (), "nav_key": "none"}
     match = getattr(request, "resolver_match", None)
     current = match.view_name if match else ""
     found = _navigation_for(user)
@@ -94,4 +98,5 @@ def navigation(request) -> dict:
         "nav_manage": found.manage,
         "nav_manage_current": any(item.url_name == current for item in found.manage),
         "nav_current": current,
+        "nav_key": found.key,
     }

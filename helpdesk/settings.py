@@ -322,8 +322,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Security -------------------------------------------------------------------------------
 
-# Read from Redis (the cache above), written through to the database: no query per request.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Read from Redis (the cache above), written through to the database: no query per request;
+# the key names the signed-in user, so that the same round trip loads them (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"

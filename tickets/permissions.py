@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete
 from django.dispatch import receiver
 
+from accounts.backends import cached_values, read_with_user
 from accounts.models import Role, Team, User
 from accounts.permissions import CHANGE, VIEW, rule, scope
 from escalation.models import Escalation
@@ -33,13 +34,14 @@ def staff_team_ids(user: User) -> set[int]:
     return cached
 
 
-def team_ids_cache_keys(user: User) -> list[str]:
-    """The cache keys ``staff_team_ids`` reads: a page that reads others fetches them all at once."""
-    return [TEAMS_VERSION_KEY, f"staff-teams:{user.pk}"]
+@read_with_user
+def team_ids_cache_keys(pk: int) -> list[str]:
+    """The cache keys ``staff_team_ids`` reads for the user ``pk``; fetched with the signed-in user."""
+    return [TEAMS_VERSION_KEY, f"staff-teams:{pk}"]
 
 
 def prime_staff_team_ids(user: User, found: dict) -> set[int]:
-    """``staff_team_ids(user)`` from ``found``, what ``cache.get_many`` gave for ``team_ids_cache_keys``."""
+    """``staff_team_ids(user)`` from ``found``, the cache's values for ``team_ids_cache_keys(user.pk)``."""
     cached = user._ticket_team_ids = _cached_team_ids(user, found)
     return cached
 
@@ -47,7 +49,7 @@ def prime_staff_team_ids(user: User, found: dict) -> set[int]:
 def _cached_team_ids(user: User, found: dict | None = None) -> set[int]:
     key = f"staff-teams:{user.pk}"
     if found is None:
-        found = cache.get_many([TEAMS_VERSION_KEY, key])
+        found = cached_values(user, team_ids_cache_keys(user.pk))
     version = found.get(TEAMS_VERSION_KEY)
     manager = user.has_role(Role.MANAGER)
     # The user's row is part of the entry's identity: a test database reuses primary keys.

@@ -162,7 +162,11 @@ def view_condition(user: User, view: View) -> Condition | None:
 
 
 def counts_cache_key(user: User) -> str:
-    return f"queue-counts:{user.pk}"
+    return counts_cache_key_of(user.pk)
+
+
+def counts_cache_key_of(pk: int) -> str:
+    return f"queue-counts:{pk}"
 
 
 _NOT_FETCHED = object()

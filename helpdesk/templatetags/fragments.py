@@ -16,6 +16,10 @@ FRAGMENTS_MAX = 2000
 
 
 class MemoNode(template.Node):
+    # Its markup is drawn once: a {% block %} in it could not be overridden, so none is looked
+    # for. (``{% extends %}`` walks the parent's whole tree for blocks on every page load.)
+    child_nodelists = ()
+
     def __init__(self, nodelist: template.NodeList, name: str, vary_on: list, version):
         self.nodelist, self.name, self.vary_on, self.version = nodelist, name, vary_on, version
 

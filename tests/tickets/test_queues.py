@@ -554,3 +554,17 @@ def test_the_pages_statement_is_prepared_on_its_connection_and_still_counted(
         """ AND "tickets_ticket"."team_id" IN ($1)"""
     )
     assert any(page_statement in statement for statement in prepared_statements())
+
+
+def test_the_sort_form_keeps_the_filters_but_not_the_sort_or_the_cursor(client, carol, service_desk):
+    client.force_login(carol)
+
+    html = client.get(
+        QUEUE, {"view": "teams", "priority": "2", "sort": "updated", "after": "abc", "q": '"><b>'}
+    ).content
+    form = html.decode().split('id="queue-sort"')[0].rsplit("<form", 1)[1]
+
+    assert '<input type="hidden" name="view" value="teams">' in form
+    assert '<input type="hidden" name="priority" value="2">' in form
+    assert 'value="&quot;&gt;&lt;b&gt;"' in form
+    assert 'name="sort"' not in form.split("<label")[0] and 'name="after"' not in form

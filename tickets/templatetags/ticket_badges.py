@@ -16,13 +16,16 @@ from functools import lru_cache
 from html import escape
 
 from django import template
-from django.urls import reverse
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.formats import get_format, localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from escalation.badges import Badge
 from escalation.business_time import business_seconds_between, cached_calendar_spec
@@ -67,24 +70,65 @@ def sla_badge_html(badge: Badge) -> str:
     )
 
 
+class _RowTexts:
+    """What the rows of every page in one language write alike, translated and escaped once per process.
+
+    Translations and URLs do not change while the process runs; kept per language and script
+    prefix (a test that overrides a setting empties the store).
+    """
+
+    def __init__(self):
+        # Every ticket's URL is this one with its reference in place of the marker.
+        url_before, url_after = reverse("tickets:agent_ticket", kwargs={"reference": "~"}).rsplit("~", 1)
+        self.url_before, self.url_after = escape(url_before), escape(url_after)
+        # "Select HD-000123", translated: escaped once, the reference (nothing to escape) goes between.
+        self.select_before, self.select_after = escape(gettext("Select %(reference)s") % {"reference": "\0"}).split(
+            "\0", 1
+        )
+        self.status_labels = {value: escape(str(label)) for value, label in Status.choices}
+        self.empty = format_html('<tr><td colspan="10" class="text-muted">{}</td></tr>', gettext("No tickets here."))
+        self.no_sla = sla_badge_html(Badge("none", gettext("No SLA")))
+        self.paused = sla_badge_html(Badge("paused", gettext("SLA paused")))
+        self.overdue, self.left = gettext("overdue by %(time)s"), gettext("%(time)s left")
+        self.days_hours = gettext("%(days)d d %(hours)d h")
+        self.hours_minutes = gettext("%(hours)d h %(minutes)d min")
+        self.minutes: dict[int, str] = {}
+        self.view_labels: dict[str, str] = {}  # the sidebar's, by view
+
+
+_ROW_TEXTS: dict[tuple[str | None, str], _RowTexts] = {}
+
+
+def _row_texts() -> _RowTexts:
+    key = (get_language(), get_script_prefix())
+    texts = _ROW_TEXTS.get(key)
+    if texts is None:
+        texts = _ROW_TEXTS[key] = _RowTexts()
+    return texts
+
+
+@receiver(setting_changed)
+def _forget_row_texts(**kwargs) -> None:
+    _ROW_TEXTS.clear()
+    _compiled_date.cache_clear()
+
+
 @register.simple_tag
 def queue_rows(tickets: Sequence[Ticket]) -> SafeString:
     """The ``<tr>`` of each ticket of a queue page (the columns of templates/tickets/queue.html).
 
     ``tickets`` come from ``queues.page``, with the names of their people, team and tags.
     """
+    texts = _row_texts()
     if not tickets:
-        return format_html('<tr><td colspan="10" class="text-muted">{}</td></tr>', gettext("No tickets here."))
-    # Every ticket's URL is this one with its reference in place of the marker.
-    url_before, url_after = reverse("tickets:agent_ticket", kwargs={"reference": "~"}).rsplit("~", 1)
-    url_before, url_after = escape(url_before), escape(url_after)
-    # "Select HD-000123", translated: escaped once, the reference (nothing to escape) goes between.
-    select_before, select_after = escape(gettext("Select %(reference)s") % {"reference": "\0"}).split("\0", 1)
-    status_labels = {value: escape(str(label)) for value, label in Status.choices}
+        return texts.empty
+    url_before, url_after = texts.url_before, texts.url_after
+    select_before, select_after = texts.select_before, texts.select_after
+    status_labels = texts.status_labels
     local_date = _date_formatter(get_format("SHORT_DATETIME_FORMAT"), timezone.get_current_timezone())
     # The same few people and teams recur on a page: each name escaped once.
     names: dict[str | None, str] = {None: "—", "": "—"}
-    sla_badge = _RowBadges(timezone.now())
+    sla_badge = _RowBadges(timezone.now(), texts)
     rows = []
     for ticket in tickets:
         reference = ticket.reference  # "HD-" and digits: nothing to escape
@@ -131,21 +175,27 @@ def queue_views(views: Sequence[tuple], current: str, kept_query: str) -> SafeSt
     Seven links of some ten template nodes each cost more than the page's whole chrome.
     """
     kept = f"&amp;{escape(kept_query)}" if kept_query else ""
+    labels = _row_texts().view_labels
+    # Without thousand separators Django's localize() writes an integer as it is.
+    number = localize if settings.USE_THOUSAND_SEPARATOR else str
     items = []
     for key, label, count in views:
         key = escape(str(key))
+        text = labels.get(key)
+        if text is None:
+            text = labels[key] = escape(str(label))
         active = key == current
         badge = ""
         if count is not None:
             badge = (
                 f'<span class="badge {"text-bg-light" if active else "text-bg-secondary"}" '
-                f'data-testid="count-{key}">{escape(str(localize(count)))}</span>'
+                f'data-testid="count-{key}">{escape(number(count))}</span>'
             )
         items.append(
             f"""        <li class="nav-item">
           <a class="nav-link d-flex justify-content-between gap-2{" active" if active else ""}"
              href="?view={key}{kept}"{' aria-current="page"' if active else ""}>
-            <span>{escape(str(label))}</span>{badge}
+            <span>{text}</span>{badge}
           </a>
         </li>
 """
@@ -162,14 +212,12 @@ class _RowBadges:
     the rows' cost.
     """
 
-    def __init__(self, now: datetime):
+    def __init__(self, now: datetime, texts: _RowTexts | None = None):
         self.now = now
-        self.no_sla = sla_badge_html(Badge("none", gettext("No SLA")))
-        self.paused = sla_badge_html(Badge("paused", gettext("SLA paused")))
-        self.overdue, self.left = gettext("overdue by %(time)s"), gettext("%(time)s left")
-        self.days_hours = gettext("%(days)d d %(hours)d h")
-        self.hours_minutes = gettext("%(hours)d h %(minutes)d min")
-        self.minutes: dict[int, str] = {}
+        texts = texts or _row_texts()
+        self.no_sla, self.paused, self.overdue, self.left = texts.no_sla, texts.paused, texts.overdue, texts.left
+        self.days_hours, self.hours_minutes, self.minutes = texts.days_hours, texts.hours_minutes, texts.minutes
+        self.specs: dict[int, object] = {}  # the calendars of a page's few policies, by policy
 
     def __call__(self, ticket) -> str:
         if ticket.sla_policy_id is None:
@@ -177,7 +225,9 @@ class _RowBadges:
         due = ticket.sla_next_due_at
         if due is None:
             return self.paused if ticket.status in ACTIVE else ""  # "stopped": no label, no badge
-        spec = cached_calendar_spec(ticket.sla_policy.calendar)
+        spec = self.specs.get(ticket.sla_policy_id)
+        if spec is None:
+            spec = self.specs[ticket.sla_policy_id] = cached_calendar_spec(ticket.sla_policy.calendar)
         now = self.now
         if due <= now:
             label = self.overdue % {"time": self.duration(business_seconds_between(spec, due, now))}
@@ -209,19 +259,23 @@ class _RowBadges:
 
 
 # The format characters ``_date_formatter`` writes itself; any other sends it to Django's.
-_FAST_FORMATS: dict[str, Callable[[datetime, dict], str]] = {
-    "d": lambda value, words: f"{value.day:02d}",
-    "j": lambda value, words: str(value.day),
-    "m": lambda value, words: f"{value.month:02d}",
-    "n": lambda value, words: str(value.month),
-    "Y": lambda value, words: f"{value.year:04d}",
+# Fields of the local time, as ``str.format`` replacement fields of argument 0 (written in C) …
+_FIELD_FORMATS = {
+    "d": "{0.day:02d}",
+    "j": "{0.day}",
+    "m": "{0.month:02d}",
+    "n": "{0.month}",
+    "Y": "{0.year:04d}",
+    "H": "{0.hour:02d}",
+    "G": "{0.hour}",
+    "i": "{0.minute:02d}",
+    "s": "{0.second:02d}",
+}
+# … and the rest computed, with the words (a.m., noon …) already translated and escaped.
+_COMPUTED_FORMATS: dict[str, Callable[[datetime, dict], str]] = {
     "y": lambda value, words: f"{value.year % 100:02d}",
-    "H": lambda value, words: f"{value.hour:02d}",
-    "G": lambda value, words: str(value.hour),
     "h": lambda value, words: f"{value.hour % 12 or 12:02d}",
     "g": lambda value, words: str(value.hour % 12 or 12),
-    "i": lambda value, words: f"{value.minute:02d}",
-    "s": lambda value, words: f"{value.second:02d}",
     "a": lambda value, words: words["p.m."] if value.hour > 11 else words["a.m."],
     "A": lambda value, words: words["PM"] if value.hour > 11 else words["AM"],
     "f": lambda value, words: _twelve_hour(value),
@@ -243,36 +297,47 @@ def _twelve_hour(value: datetime) -> str:
 
 
 @lru_cache(maxsize=64)
-def _compiled_format(pattern: str) -> tuple | None:
-    """``pattern`` as literal texts and format characters, or None when one is not in _FAST_FORMATS."""
-    pieces = []
+def _compiled_date(pattern: str, language: str | None) -> tuple | None:
+    """``pattern`` as a ``str.format`` string, its computed pieces and their words; None when a
+    character needs Django's formatter.
+
+    The format string takes the local time as argument 0 and the computed pieces after it;
+    its literal text is escaped, the words translated into ``language`` and escaped.
+    """
+    template, computed = [], []
     for position, piece in enumerate(_FORMAT_CHARACTER.split(pattern)):
-        if position % 2:
-            if piece not in _FAST_FORMATS:
-                return None
-            pieces.append(_FAST_FORMATS[piece])
-        elif piece:
-            pieces.append(_ESCAPED.sub(r"\1", piece))
-    return tuple(pieces)
+        if position % 2 == 0:
+            template.append(escape(_ESCAPED.sub(r"\1", piece)).replace("{", "{{").replace("}", "}}"))
+        elif piece in _FIELD_FORMATS:
+            template.append(_FIELD_FORMATS[piece])
+        elif piece in _COMPUTED_FORMATS:
+            computed.append(_COMPUTED_FORMATS[piece])
+            template.append(f"{{{len(computed)}}}")
+        else:
+            return None
+    words = {word: escape(gettext(word)) for word in ("a.m.", "p.m.", "AM", "PM", "midnight", "noon")}
+    return "".join(template), tuple(computed), words
 
 
 def _date_formatter(pattern: str, zone: tzinfo) -> Callable[[datetime | None], str]:
     """What ``{{ value|date:pattern }}`` prints in ``zone``, escaped; "" for None.
 
     The same text as Django's ``dateformat.format`` (tests/tickets/test_queues.py compares them)
-    at a fraction of its cost: the pattern is parsed once, the words it may need (a.m., noon …)
-    translated and escaped once per page; the rest is digits.
+    at a fraction of its cost: the pattern becomes a ``str.format`` string once per language;
+    the rest is digits.
     """
-    compiled = _compiled_format(pattern)
+    compiled = _compiled_date(pattern, get_language())
     if compiled is None:
         return lambda value: "" if value is None else escape(format_date(value.astimezone(zone), pattern))
-    words = {word: escape(gettext(word)) for word in ("a.m.", "p.m.", "AM", "PM", "midnight", "noon")}
-    pieces = [(escape(piece), None) if isinstance(piece, str) else ("", piece) for piece in compiled]
+    template, computed, words = compiled
+    render = template.format
 
     def local_date(value: datetime | None) -> str:
         if value is None:
             return ""
         local = value.astimezone(zone)
-        return "".join([text if write is None else write(local, words) for text, write in pieces])
+        if not computed:
+            return render(local)
+        return render(local, *[write(local, words) for write in computed])
 
     return local_date

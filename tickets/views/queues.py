@@ -9,7 +9,11 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import escape
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
+from accounts.backends import cached_values, read_with_user
 from tickets import queues
 from tickets.filters import QueueFilter
 from tickets.forms import BulkActionForm
@@ -31,10 +35,10 @@ def agent_queue(request):
     except ValueError:
         view = queues.View.MINE
     sort_key = request.GET.get("sort") if request.GET.get("sort") in queues.SORTS else queues.DEFAULT_SORT
-    # What the page reads from the cache, in one round trip: the user's teams, the sidebar
-    # counts and the bulk bar's version.
-    team_keys, counts_key = team_ids_cache_keys(request.user), queues.counts_cache_key(request.user)
-    found = cache.get_many([*team_keys, counts_key, BULK_BAR_VERSION_KEY])
+    # What the page reads from the cache: the user's teams, the sidebar counts and the bulk
+    # bar's version, all fetched with the signed-in user (see queue_cache_keys).
+    counts_key = queues.counts_cache_key(request.user)
+    found = cached_values(request.user, [*team_ids_cache_keys(request.user.pk), counts_key, BULK_BAR_VERSION_KEY])
     prime_staff_team_ids(request.user, found)
     # Building the filter set copies its 14 filters and their option querysets: only when used.
     show_filters = any(key not in NAVIGATION_KEYS for key in request.GET)
@@ -49,9 +53,7 @@ def agent_queue(request):
     counts = queues.view_counts(request.user, found.get(counts_key))
     views = [(key, label, counts.get(str(key))) for key, label in queues.VIEW_LABELS.items()]
     # Filters and sort survive moving between views and pages; the cursor does not.
-    kept = request.GET.copy()
-    for key in ("after", "view"):
-        kept.pop(key, None)
+    kept_query = _query_without(request.GET, ("after", "view"))
     context = {
         "view": view,
         "views": views,
@@ -60,9 +62,10 @@ def agent_queue(request):
         "filters": filters,
         "page": result,
         "after": after,
-        "kept_query": kept.urlencode(),
+        "kept_query": kept_query,
+        "sort_form_hidden": _hidden_inputs(request.GET, leave_out=("sort", "after")),
         "show_filters": show_filters,
-        "filters_query": _with(request.GET, filters="1"),
+        "filters_query": _query_without(request.GET, ("after", "filters"), filters="1"),
         # Its own ids: the filter form on the same page has fields of the same names.
         # Read only when the bulk bar is drawn again (templates/tickets/_bulk_bar.html).
         "bulk_form": SimpleLazyObject(lambda: BulkActionForm(user=request.user, auto_id="bulk_%s")),
@@ -74,6 +77,12 @@ def agent_queue(request):
     return render(request, template, context)
 
 
+@read_with_user
+def queue_cache_keys(pk: int) -> list[str]:
+    """What the queue page reads from the cache besides the team ids: fetched with the signed-in user."""
+    return [queues.counts_cache_key_of(pk), BULK_BAR_VERSION_KEY]
+
+
 def _new_bulk_bar_version() -> str:
     """A version for the next minute; another process's, if it set one first."""
     version = uuid4().hex
@@ -82,9 +91,19 @@ def _new_bulk_bar_version() -> str:
     return cache.get(BULK_BAR_VERSION_KEY) or version
 
 
-def _with(query, **values: str) -> str:
-    changed = query.copy()
-    changed.pop("after", None)
-    for key, value in values.items():
-        changed[key] = value
-    return changed.urlencode()
+def _hidden_inputs(query, *, leave_out: tuple[str, ...]) -> str:
+    """``query`` as hidden form fields (escaped), but for the keys ``leave_out``."""
+    return mark_safe(
+        "".join(
+            f'<input type="hidden" name="{escape(key)}" value="{escape(value)}">'
+            for key, values in query.lists()
+            if key not in leave_out
+            for value in values
+        )
+    )
+
+
+def _query_without(query, leave_out: tuple[str, ...], **values: str) -> str:
+    """``query`` urlencoded without the keys ``leave_out``, then ``values`` (no copy of the QueryDict)."""
+    pairs = [(key, value) for key, items in query.lists() if key not in leave_out for value in items]
+    return urlencode([*pairs, *values.items()])
