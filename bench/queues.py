@@ -12,25 +12,31 @@ Before measuring, the active tickets get SLA clocks (bench/dataset/clocks.py, as
 bench/sla_scan.py): the rows' SLA badges then compute business time left or overdue, and
 "breaching soon" holds tickets.
 
-Each page is requested through Django's test client (the whole stack: middleware, session,
-auth, view, template; no HTTP server), signed in with ``force_login``, with DEBUG off. For each:
-warm-up, one request under CaptureQueriesContext (query count, and the SELECT that fetches the
-page's tickets), then --repeat timed requests, each followed at once by the same SELECT on a
-raw psycopg connection of its own, fetching its rows ("bare"); then the selector alone
-(``queues.page`` over the view's ``view_condition`` as the view does, or ``run_search``; no
-request, no template). The ratio is server time ÷ bare SQL time.
+Each page is requested from Django's WSGI application as a WSGI server calls it (``Server``:
+the whole stack, signals, middleware, session, auth, view, template, the connection taken from
+and given back to the pool; no HTTP parsing), signed in through ``force_login``, with DEBUG
+off. For each: warm-up, one request whose statements are recorded (query count, and the SELECT
+that fetches the page's tickets, with its parameters and the kind of cursor it ran on), then
+--repeat timed requests, each next to a run of the same SELECT on a raw psycopg connection of
+its own, rows fetched ("bare", on the same kind of cursor: prepared after five runs when the
+application's is); then the selector alone (``queues.page`` over the view's ``view_condition``
+as the view does, or ``run_search``; no request, no template). The ratio is server time ÷ bare
+SQL time.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(1, str(ROOT))
@@ -160,18 +166,72 @@ def bare(statements: list[Statement], repeat: int) -> tuple[list[float], int]:
         runner.close()
 
 
-def measure_page(label: str, user, path: str, selector: Callable, repeat: int) -> Result:
-    """``path`` through the test client, ``selector(user)`` (the page's rows alone), its SELECT bare."""
-    from django.db import connection
-    from django.test import Client
+class Server:
+    """Django's WSGI application, called the way a WSGI server (gunicorn) calls it, as ``user``.
 
-    client = Client()
-    client.force_login(user)
+    Signed in through a session made by the test client's ``force_login``, keeping the cookies
+    it is given as a browser does; each request goes
+    through the whole stack (request and response signals, middleware, session, auth, view,
+    template; the database connection taken from the pool and given back), and the time
+    stops when the body has been read and closed, as a server would send it. Not the test
+    client itself: its bookkeeping (signal receivers, cookie jar, response decorations) is
+    no part of serving a page.
+    """
+
+    def __init__(self, user):
+        from django.core.handlers.wsgi import WSGIHandler
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user)
+        self.cookies = {name: morsel.value for name, morsel in client.cookies.items()}
+        self.application = WSGIHandler()
+
+    def get(self, url: str) -> tuple[int, bytes]:
+        path, _, query = url.partition("?")
+        query = quote(query, safe="=&")  # as a browser sends it: WSGI strings are Latin-1
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "localhost",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "localhost",
+            "HTTP_COOKIE": "; ".join(f"{name}={value}" for name, value in self.cookies.items()),
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": sys.stderr,
+            "wsgi.url_scheme": "http",
+        }
+        status, headers = [], []
+
+        def start_response(line, response_headers, exc_info=None):
+            status.append(line)
+            headers.extend(response_headers)
+
+        body = self.application(environ, start_response)
+        try:
+            content = b"".join(body)
+        finally:
+            body.close()
+        # Like a browser: the cookies set (the CSRF cookie on the first page) go with the next.
+        for name, value in headers:
+            if name.lower() == "set-cookie":
+                self.cookies.update({key: morsel.value for key, morsel in SimpleCookie(value).items()})
+        return int(status[0].split()[0]), content
+
+
+def measure_page(label: str, user, path: str, selector: Callable, repeat: int) -> Result:
+    """``path`` through the WSGI application, ``selector(user)`` (the page's rows alone), its SELECT bare."""
+    from django.db import connection
+
+    server_app = Server(user)
     for _ in range(WARM_UP):
-        response = client.get(path)
-        if response.status_code != 200:
-            raise SystemExit(f"bench: {path} answered {response.status_code}")
-    statements = capture(lambda: client.get(path))
+        status, _content = server_app.get(path)
+        if status != 200:
+            raise SystemExit(f"bench: {path} answered {status}")
+    statements = capture(lambda: server_app.get(path))
     selects = _page_selects(statements)
     if not selects:
         raise SystemExit(f"bench: no SELECT ... FROM tickets_ticket ... LIMIT among the queries of {path}")
@@ -195,7 +255,7 @@ def measure_page(label: str, user, path: str, selector: Callable, repeat: int) -
         nonlocal sql_time
         sql_time = 0.0
         started, cpu_started = time.perf_counter(), time.process_time()
-        client.get(path)
+        server_app.get(path)
         server.append(time.perf_counter() - started)
         cpu.append(time.process_time() - cpu_started)
         sql_in_view.append(sql_time)
@@ -424,7 +484,7 @@ def run(args, fill_seconds: float | None) -> None:
         f"{load_after[0]:.1f}" + (f"; filled in {fill_seconds:.0f} s" if fill_seconds else "")
     )
     print(
-        f"ms, {args.repeat} runs after {WARM_UP} warm-up. server: the request through Django's test client "
+        f"ms, {args.repeat} runs after {WARM_UP} warm-up. server: the request through the WSGI application "
         "(CPU: this process's CPU time in it, p50;\nSQL in view: time in cursor.execute during it, p50); selector: "
         "the page's rows alone (queues.page / run_search), p50;\nbare: the page's ticket SELECT re-run on a raw "
         "psycopg cursor, rows fetched.\n"

@@ -11,3 +11,14 @@ def test_one_client_serves_every_call_and_it_works():
     cache.set("helpdesk-cache-test", {"value": 1}, 30)
     assert cache.get_many(["helpdesk-cache-test", "missing"]) == {"helpdesk-cache-test": {"value": 1}}
     cache.delete("helpdesk-cache-test")
+
+
+def test_integers_and_pickles_both_come_back_as_they_were_stored():
+    values = {"int": 42, "negative": -7, "bool": True, "text": "1234", "bytes": b"\x80not a pickle", "list": [1, "a"]}
+    cache.set_many({f"helpdesk-cache-test:{key}": value for key, value in values.items()}, 30)
+
+    found = cache.get_many([f"helpdesk-cache-test:{key}" for key in values])
+
+    assert {key.split(":", 1)[1]: value for key, value in found.items()} == values
+    assert cache.incr("helpdesk-cache-test:int") == 43
+    cache.delete_many([f"helpdesk-cache-test:{key}" for key in values])

@@ -1,5 +1,6 @@
 """/agent/: views, filters, keyset pages, counts and who sees what."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -568,3 +569,42 @@ def test_the_sort_form_keeps_the_filters_but_not_the_sort_or_the_cursor(client, 
     assert '<input type="hidden" name="priority" value="2">' in form
     assert 'value="&quot;&gt;&lt;b&gt;"' in form
     assert 'name="sort"' not in form.split("<label")[0] and 'name="after"' not in form
+
+
+def test_a_kept_row_changes_with_anything_it_shows(client, alice, carol, service_desk):
+    """Rows are kept per process (ticket_badges._row_parts): a change is a new row at once."""
+    from tickets.templatetags.ticket_badges import _row_parts
+
+    ticket = _ticket(alice, "Printer jams")
+    client.force_login(carol)
+    hits = _row_parts.cache_info().hits
+    first = client.get(QUEUE, {"view": "teams"}).content.decode()
+    assert _without_csrf(client.get(QUEUE, {"view": "teams"}).content.decode()) == _without_csrf(first)
+    assert _row_parts.cache_info().hits > hits
+
+    alice.full_name = "Alice Renamed"
+    alice.save()
+    ticket_set_tags(ticket, ["paper"], acting_user=carol)
+    page = client.get(QUEUE, {"view": "teams"}).content.decode()
+
+    assert "Alice Renamed" in page and "Alice Smith" not in page
+    assert ">paper</span>" in page
+
+
+def test_a_kept_row_is_the_row_drawn_afresh(client, alice, carol, service_desk):
+    from tickets.templatetags.ticket_badges import _row_parts
+
+    _ticket(alice, "<b>Escaped</b> & kept")
+    client.force_login(carol)
+    client.get(QUEUE, {"view": "teams"})
+    kept = client.get(QUEUE, {"view": "teams"}).content.decode()
+    _row_parts.cache_clear()
+    afresh = client.get(QUEUE, {"view": "teams"}).content.decode()
+
+    assert "&lt;b&gt;Escaped&lt;/b&gt; &amp; kept" in afresh
+    assert _without_csrf(kept) == _without_csrf(afresh)
+
+
+def _without_csrf(page: str) -> str:
+    """The page without its CSRF tokens, which get a new mask on every response."""
+    return re.sub(r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+', "", page)

@@ -30,7 +30,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from escalation.badges import Badge
 from escalation.business_time import business_seconds_between, cached_calendar_spec
 from tickets.lifecycle import ACTIVE
-from tickets.models import Status, Ticket
+from tickets.models import Status, Ticket, format_reference
 
 register = template.Library()
 
@@ -111,61 +111,99 @@ def _row_texts() -> _RowTexts:
 def _forget_row_texts(**kwargs) -> None:
     _ROW_TEXTS.clear()
     _compiled_date.cache_clear()
+    _row_parts.cache_clear()
 
 
 @register.simple_tag
 def queue_rows(tickets: Sequence[Ticket]) -> SafeString:
     """The ``<tr>`` of each ticket of a queue page (the columns of templates/tickets/queue.html).
 
-    ``tickets`` come from ``queues.page``, with the names of their people, team and tags.
+    ``tickets`` come from ``queues.page``, with the names of their people, team and tags. Each
+    row is its SLA badge (which moves with the clock) between two pieces that depend only on
+    what the row shows: those come from ``_row_parts``, kept per process.
     """
     texts = _row_texts()
     if not tickets:
         return texts.empty
-    url_before, url_after = texts.url_before, texts.url_after
-    select_before, select_after = texts.select_before, texts.select_after
-    status_labels = texts.status_labels
-    local_date = _date_formatter(get_format("SHORT_DATETIME_FORMAT"), timezone.get_current_timezone())
-    # The same few people and teams recur on a page: each name escaped once.
-    names: dict[str | None, str] = {None: "—", "": "—"}
+    language, prefix, zone = get_language(), get_script_prefix(), timezone.get_current_timezone()
     sla_badge = _RowBadges(timezone.now(), texts)
     rows = []
     for ticket in tickets:
-        reference = ticket.reference  # "HD-" and digits: nothing to escape
-        url = f"{url_before}{reference}{url_after}"
-        tags = (
-            "".join(
-                f' <span class="badge rounded-pill text-bg-light border fw-normal">{escape(name)}</span>'
-                for name in ticket.tag_names
-            )
-            if ticket.tag_names
-            else ""
+        before, after = _row_parts(
+            language,
+            prefix,
+            zone,
+            ticket.pk,
+            ticket.subject,
+            ticket.status,
+            ticket.priority,
+            ticket.updated_at,
+            ticket.requester_name,
+            ticket.team_name,
+            ticket.assignee_name,
+            tuple(ticket.tag_names),
         )
-        status_css = STATUS_CLASSES.get(ticket.status, "text-bg-light border")
-        status_label = status_labels.get(ticket.status) or escape(ticket.status)
-        priority_css = PRIORITY_CLASSES.get(ticket.priority, "text-bg-light border")
-        requester, team, assignee = ticket.requester_name, ticket.team_name, ticket.assignee_name
-        for name in (requester, team, assignee):
-            if name not in names:
-                names[name] = escape(name)
-        rows.append(
-            f'<tr data-queue-row data-href="{url}">'
-            f'<td><input class="form-check-input" type="checkbox" name="tickets" value="{ticket.pk}" '
-            f'aria-label="{select_before}{reference}{select_after}"></td>'
-            f'<td class="text-nowrap"><a href="{url}">{reference}</a></td>'
-            f"<td>{escape(ticket.subject)}{tags}</td>"
-            f'<td><span class="badge {status_css}" data-testid="status">{status_label}</span></td>'
-            f'<td class="text-nowrap">{sla_badge(ticket)}</td>'
-            f'<td class="text-nowrap"><span class="badge {priority_css}">P{ticket.priority}</span></td>'
-            # "—" for a missing team or assignee; a requester always has a name or an address.
-            f'<td class="d-none d-md-table-cell small">{names[requester] if requester else ""}</td>'
-            f'<td class="d-none d-lg-table-cell small">{names[team]}</td>'
-            f'<td class="d-none d-lg-table-cell small">{names[assignee]}</td>'
-            f'<td class="d-none d-md-table-cell small text-nowrap">{local_date(ticket.updated_at)}</td>'
-            "</tr>"
-        )
-    # Safe: every value from the database above went through escape().
+        rows.append(f"{before}{sla_badge(ticket)}{after}")
+    # Safe: every value from the database went through escape() (here and in _row_parts).
     return mark_safe("\n".join(rows))
+
+
+# Rows of about a hundred pages of 50: a few megabytes per process.
+ROW_PARTS_KEPT = 5000
+
+
+@lru_cache(maxsize=ROW_PARTS_KEPT)
+def _row_parts(
+    language: str | None,
+    script_prefix: str,
+    zone: tzinfo,
+    pk: int,
+    subject: str,
+    status: str,
+    priority: int,
+    updated_at: datetime,
+    requester: str | None,
+    team: str | None,
+    assignee: str | None,
+    tags: tuple[str, ...],
+) -> tuple[str, str]:
+    """A queue row's markup before and after its SLA cell, escaped.
+
+    A function of its arguments alone (and of translations and URLs, which are fixed while the
+    process runs, under the active ``language`` and ``script_prefix`` given here): whatever the
+    row shows is an argument, so a change of any of it is another entry, never a stale one.
+    Agents reload their queues far more often than its tickets change.
+    """
+    texts = _row_texts()
+    reference = format_reference(pk)  # "HD-" and digits: nothing to escape
+    url = f"{texts.url_before}{reference}{texts.url_after}"
+    tag_badges = "".join(
+        f' <span class="badge rounded-pill text-bg-light border fw-normal">{escape(name)}</span>' for name in tags
+    )
+    status_css = STATUS_CLASSES.get(status, "text-bg-light border")
+    status_label = texts.status_labels.get(status) or escape(status)
+    priority_css = PRIORITY_CLASSES.get(priority, "text-bg-light border")
+    local_date = _date_formatter(get_format("SHORT_DATETIME_FORMAT"), zone)
+    before = (
+        f'<tr data-queue-row data-href="{url}">'
+        f'<td><input class="form-check-input" type="checkbox" name="tickets" value="{pk}" '
+        f'aria-label="{texts.select_before}{reference}{texts.select_after}"></td>'
+        f'<td class="text-nowrap"><a href="{url}">{reference}</a></td>'
+        f"<td>{escape(subject)}{tag_badges}</td>"
+        f'<td><span class="badge {status_css}" data-testid="status">{status_label}</span></td>'
+        '<td class="text-nowrap">'
+    )
+    after = (
+        "</td>"
+        f'<td class="text-nowrap"><span class="badge {priority_css}">P{priority}</span></td>'
+        # "—" for a missing team or assignee; a requester always has a name or an address.
+        f'<td class="d-none d-md-table-cell small">{escape(requester) if requester else ""}</td>'
+        f'<td class="d-none d-lg-table-cell small">{escape(team) if team else "—"}</td>'
+        f'<td class="d-none d-lg-table-cell small">{escape(assignee) if assignee else "—"}</td>'
+        f'<td class="d-none d-md-table-cell small text-nowrap">{local_date(updated_at)}</td>'
+        "</tr>"
+    )
+    return before, after
 
 
 @register.simple_tag
