@@ -111,6 +111,7 @@ def _row_texts() -> _RowTexts:
 def _forget_row_texts(**kwargs) -> None:
     _ROW_TEXTS.clear()
     _compiled_date.cache_clear()
+    _local_dates.cache_clear()
     _row_parts.cache_clear()
 
 
@@ -174,7 +175,7 @@ def _row_parts(
     row shows is an argument, so a change of any of it is another entry, never a stale one.
     Agents reload their queues far more often than its tickets change.
     """
-    texts = _row_texts()
+    texts = _ROW_TEXTS.get((language, script_prefix)) or _row_texts()
     reference = format_reference(pk)  # "HD-" and digits: nothing to escape
     url = f"{texts.url_before}{reference}{texts.url_after}"
     tag_badges = "".join(
@@ -183,7 +184,7 @@ def _row_parts(
     status_css = STATUS_CLASSES.get(status, "text-bg-light border")
     status_label = texts.status_labels.get(status) or escape(status)
     priority_css = PRIORITY_CLASSES.get(priority, "text-bg-light border")
-    local_date = _date_formatter(get_format("SHORT_DATETIME_FORMAT"), zone)
+    local_date = _local_dates(language, zone)
     before = (
         f'<tr data-queue-row data-href="{url}">'
         f'<td><input class="form-check-input" type="checkbox" name="tickets" value="{pk}" '
@@ -357,14 +358,20 @@ def _compiled_date(pattern: str, language: str | None) -> tuple | None:
     return "".join(template), tuple(computed), words
 
 
-def _date_formatter(pattern: str, zone: tzinfo) -> Callable[[datetime | None], str]:
+@lru_cache(maxsize=64)
+def _local_dates(language: str | None, zone: tzinfo) -> Callable[[datetime | None], str]:
+    """The rows' date writer for a language (the active one) and a time zone."""
+    return _date_formatter(get_format("SHORT_DATETIME_FORMAT", lang=language), zone, language)
+
+
+def _date_formatter(pattern: str, zone: tzinfo, language: str | None = None) -> Callable[[datetime | None], str]:
     """What ``{{ value|date:pattern }}`` prints in ``zone``, escaped; "" for None.
 
     The same text as Django's ``dateformat.format`` (tests/tickets/test_queues.py compares them)
     at a fraction of its cost: the pattern becomes a ``str.format`` string once per language;
     the rest is digits.
     """
-    compiled = _compiled_date(pattern, get_language())
+    compiled = _compiled_date(pattern, language or get_language())
     if compiled is None:
         return lambda value: "" if value is None else escape(format_date(value.astimezone(zone), pattern))
     template, computed, words = compiled
