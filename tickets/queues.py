@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from typing import NamedTuple
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -397,6 +399,11 @@ def _rows_of_queryset(queryset: QuerySet[Ticket], sort: Sort, after: list | None
     return list(queryset.annotate(**columns).values_list(*_ROW_FIELDS, *columns)[:limit])
 
 
+def _queue_rows(_cursor) -> Callable[[Sequence], QueueRow]:
+    """psycopg's row factory for the page's statement: its columns are QueueRow's, in order."""
+    return partial(tuple.__new__, QueueRow)
+
+
 def _rows_of_condition(condition: Condition, sort_key: str, sort: Sort, after: list | None, limit: int) -> list:
     if condition.sql is None:
         return []
@@ -407,6 +414,8 @@ def _rows_of_condition(condition: Condition, sort_key: str, sort: Sort, after: l
         params += more_params
     sql = f"{_ROW_SELECT}{' AND '.join(where)}{_ORDER_BY[sort_key]} LIMIT {int(limit)}"
     with prepared_cursor() as cursor:
+        # Each row made a QueueRow as it is read, not a tuple first.
+        cursor.cursor.row_factory = _queue_rows
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -434,5 +443,5 @@ def page(source: QuerySet[Ticket] | Condition, *, sort_key: str, cursor: str | N
     else:
         rows = _rows_of_queryset(source, sort, after, size + 1)
     more = len(rows) > size
-    tickets = [QueueRow._make(row) for row in rows[:size]]
+    tickets = rows[:size] if isinstance(source, Condition) else [QueueRow._make(row) for row in rows[:size]]
     return Page(tickets=tickets, next_cursor=_encode(tickets[-1], sort) if more and tickets else None)

@@ -257,6 +257,7 @@ class _RowBadges:
         self.no_sla, self.paused, self.overdue, self.left = texts.no_sla, texts.paused, texts.overdue, texts.left
         self.days_hours, self.hours_minutes, self.minutes = texts.days_hours, texts.hours_minutes, texts.minutes
         self.specs: dict[int, object] = {}  # the calendars of a page's few policies, by policy
+        self.badges: dict[tuple[str, int], str] = {}  # by state and whole minutes
 
     def __call__(self, ticket) -> str:
         if ticket.sla_policy_id is None:
@@ -269,17 +270,21 @@ class _RowBadges:
             spec = self.specs[ticket.sla_policy_id] = cached_calendar_spec(ticket.sla_policy.calendar)
         now = self.now
         if due <= now:
-            label = self.overdue % {"time": self.duration(business_seconds_between(spec, due, now))}
-            state = "overdue"
+            state, minutes = "overdue", business_seconds_between(spec, due, now) // 60
         else:
             warnings = [w for w in (ticket.first_response_warn_at, ticket.resolution_warn_at) if w is not None]
             state = "warning" if warnings and min(warnings) <= now else "ok"
-            label = self.left % {"time": self.duration(business_seconds_between(spec, now, due))}
-        # sla_badge_html for these three states, whose names need no escaping.
-        return (
-            f'<span class="badge {SLA_CLASSES[state]}" data-testid="sla-badge" data-sla-state="{state}">'
-            f"{escape(label)}</span>"
-        )
+            minutes = business_seconds_between(spec, now, due) // 60
+        # Many rows of a page read the same: each badge written once.
+        badge = self.badges.get((state, minutes))
+        if badge is None:
+            label = (self.overdue if state == "overdue" else self.left) % {"time": self.duration(minutes * 60)}
+            # sla_badge_html for these three states, whose names need no escaping.
+            badge = self.badges[(state, minutes)] = (
+                f'<span class="badge {SLA_CLASSES[state]}" data-testid="sla-badge" data-sla-state="{state}">'
+                f"{escape(label)}</span>"
+            )
+        return badge
 
     def duration(self, seconds: int) -> str:
         minutes = max(0, seconds) // 60
