@@ -145,7 +145,7 @@ def _database_settings() -> dict:
             "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "5")),
         }
     # Statements that run on a cursor with server-side binding (the queue page's, see
-    # tickets/statements.py) are prepared once they have run this many times on a connection:
+    # helpdesk/db.py) are prepared once they have run this many times on a connection:
     # PostgreSQL then skips planning them. Django's own queries bind on the client and are never
     # prepared. 0 turns it off (a PgBouncer in transaction mode older than 1.21 needs that).
     prepare_threshold = int(os.environ.get("DB_PREPARE_THRESHOLD", "5"))
