@@ -96,18 +96,19 @@ def article_list(request):
     articles = visible(user, Article.objects.all())
     if tab == "review":
         articles = _reviewable(user, articles)
-    query = ""
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["status"]:
-            articles = articles.filter(status=data["status"])
-        if data["language"]:
-            articles = articles.filter(language=data["language"])
-        if data["category"]:
-            articles = articles.filter(category=data["category"])
-        if data["mine"]:
-            articles = articles.filter(author_id=user.pk)
-        query = data["q"].strip()
+    # The filters that were understood apply even when another was not (a stale bookmark, a
+    # category since deleted); the page says that some were ignored.
+    filters_ignored = not form.is_valid()
+    data = form.cleaned_data
+    if data.get("status"):
+        articles = articles.filter(status=data["status"])
+    if data.get("language"):
+        articles = articles.filter(language=data["language"])
+    if data.get("category"):
+        articles = articles.filter(category=data["category"])
+    if data.get("mine"):
+        articles = articles.filter(author_id=user.pk)
+    query = data.get("q", "").strip()
     articles = articles.select_related("category__parent", "author").annotate(
         reuse=Count("ticket_links", distinct=True)
     )
@@ -141,6 +142,7 @@ def article_list(request):
         "next_query": next_cursor,
         "is_reviewer": user.has_role(Role.MANAGER),
         "filtered": any(request.GET.get(name) for name in ("q", "status", "language", "category", "mine")),
+        "filters_ignored": filters_ignored,
     }
     return render(request, "knowledge/agent/article_list.html", context)
 

@@ -46,6 +46,19 @@ def test_list_filters_by_status_language_category_mine_and_title(client, carol, 
     assert _titles(client.get(url, {"q": "vpn"})) == ["VPN draft"]
 
 
+def test_a_filter_not_understood_is_reported_and_the_others_still_apply(client, carol, erin):
+    published(carol, erin, title="Printer offline")
+    published(carol, erin, title="打印机无法连接", body="重启打印机", language="zh-hans")
+    client.force_login(carol)
+    url = reverse("kb_agent:list")
+
+    response = client.get(url, {"language": "zh-hans", "status": "no-such-status", "category": "999999"})
+
+    assert _titles(response) == ["打印机无法连接"]
+    assert 'data-testid="filters-ignored"' in response.content.decode()
+    assert 'data-testid="filters-ignored"' not in client.get(url, {"language": "zh-hans"}).content.decode()
+
+
 def test_the_review_queue_lists_what_the_manager_may_decide(client, carol, erin):
     waiting = draft(carol, title="Waiting for review")
     authoring.submit_for_review(carol, waiting)
