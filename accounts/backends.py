@@ -2,8 +2,8 @@
 
 Every signed-in request loads its user (``django.contrib.auth.get_user``); with the session
 already in Redis, that query was the only one a page ran besides its own. The backend keeps the
-user's columns in the cache under a per-user version token, the pattern of the team ids
-(tickets/permissions.py): any save or deletion of the user replaces the token at once and again
+user's columns in the cache under a per-user version token (helpdesk/cache_versions.py, as the
+team ids in tickets/permissions.py): any save or deletion of the user replaces the token at once and again
 when the transaction commits, so a request that read the row while the change was uncommitted
 cannot make its copy current. Password changes, deactivation and role changes are saves, and so
 show on the next request. Changes that bypass ``save()`` (``QuerySet.update``, raw SQL) must
@@ -20,17 +20,16 @@ import hashlib
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from uuid import uuid4
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.signals import request_started
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.models import User
 from helpdesk import cache as helpdesk_cache
+from helpdesk.cache_versions import current_version, replace_version
 
 USER_SECONDS = 60 * 60
 VERSION_SECONDS = 24 * 60 * 60
@@ -105,7 +104,7 @@ def cached_user(pk: int) -> User | None:
     if version is not None and entry is not None and entry[0] == version:
         user = User.from_db("default", _COLUMNS, entry[1])
     else:
-        user = _load_user(pk, version_key, entry_key, version)
+        user = _load_user(pk, version_key, entry_key, found)
     if user is not None and isinstance(caches[DEFAULT_CACHE_ALIAS], helpdesk_cache.RedisCache):
         # Only our backend stamps its writes; with another, every read goes to the cache.
         user._cache_snapshot = _Snapshot(
@@ -114,10 +113,8 @@ def cached_user(pk: int) -> User | None:
     return user
 
 
-def _load_user(pk: int, version_key: str, entry_key: str, version: str | None) -> User | None:
-    if version is None:
-        cache.add(version_key, uuid4().hex, VERSION_SECONDS)
-        version = cache.get(version_key)
+def _load_user(pk: int, version_key: str, entry_key: str, found: dict) -> User | None:
+    version = current_version(version_key, found, VERSION_SECONDS)
     user = User._default_manager.filter(pk=pk).first()
     if user is not None and version is not None:
         # Read after the token: a change committed in between replaced it, so this entry is
@@ -128,13 +125,7 @@ def _load_user(pk: int, version_key: str, entry_key: str, version: str | None) -
 
 def forget_user(pk: int) -> None:
     """Make any cached copy of the user stale (now, and when the transaction commits)."""
-    version_key, _entry_key = _keys(pk)
-
-    def bump() -> None:
-        cache.set(version_key, uuid4().hex, VERSION_SECONDS)
-
-    bump()
-    transaction.on_commit(bump)
+    replace_version(_keys(pk)[0], VERSION_SECONDS)
 
 
 @receiver(post_save, sender=User)

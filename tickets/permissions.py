@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from uuid import uuid4
-
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete
 from django.dispatch import receiver
@@ -14,6 +11,7 @@ from accounts.backends import cached_values, read_with_user
 from accounts.models import Role, Team, User
 from accounts.permissions import CHANGE, VIEW, rule, scope
 from escalation.models import Escalation
+from helpdesk.cache_versions import current_version, replace_version
 from tickets.models import Ticket
 
 # Every membership change replaces this token; an entry cached under another token is stale.
@@ -57,9 +55,7 @@ def _cached_team_ids(user: User, found: dict | None = None) -> set[int]:
     entry = found.get(key)
     if version is not None and entry is not None and entry[0] == version and entry[1] == owner:
         return set(entry[2])
-    if version is None:
-        cache.add(TEAMS_VERSION_KEY, uuid4().hex, None)
-        version = cache.get(TEAMS_VERSION_KEY)
+    version = current_version(TEAMS_VERSION_KEY, found, None)
     ids = set(user.teams.values_list("id", flat=True))
     if manager:
         ids |= set(user.managed_teams.values_list("id", flat=True))
@@ -70,22 +66,13 @@ def _cached_team_ids(user: User, found: dict | None = None) -> set[int]:
     return ids
 
 
-def _bump_teams_version() -> None:
-    cache.set(TEAMS_VERSION_KEY, uuid4().hex, None)
-
-
 @receiver(m2m_changed, sender=Team.members.through)
 @receiver(m2m_changed, sender=Team.managers.through)
 @receiver(post_delete, sender=Team)
 def _teams_changed(sender, action: str = "post_delete", **kwargs) -> None:
-    """Invalidate every cached set of team ids, now and again when the transaction commits.
-
-    Now: this request reads its own change. At commit: a request that read the old membership
-    while the change was still uncommitted may have cached it under the token of "now".
-    """
+    """Invalidate every cached set of team ids, now and again when the transaction commits."""
     if action in ("post_add", "post_remove", "post_clear", "post_delete"):
-        _bump_teams_version()
-        transaction.on_commit(_bump_teams_version)
+        replace_version(TEAMS_VERSION_KEY, None)
 
 
 def is_requester_side(user: User, ticket: Ticket) -> bool:

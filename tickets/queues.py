@@ -163,11 +163,8 @@ def view_condition(user: User, view: View) -> Condition | None:
     return Condition(f"{_ACTIVE_SQL} AND {sql}", tuple(params))
 
 
-def counts_cache_key(user: User) -> str:
-    return counts_cache_key_of(user.pk)
-
-
-def counts_cache_key_of(pk: int) -> str:
+def counts_cache_key(pk: int) -> str:
+    """Where the sidebar counts of user ``pk`` are cached."""
     return f"queue-counts:{pk}"
 
 
@@ -177,10 +174,10 @@ _NOT_FETCHED = object()
 def view_counts(user: User, cached: dict | object | None = _NOT_FETCHED) -> dict[str, int]:
     """Sidebar counts, cached briefly per user: cheap at a million tickets.
 
-    ``cached``: what the cache holds under ``counts_cache_key(user)`` when the caller already
+    ``cached``: what the cache holds under ``counts_cache_key(user.pk)`` when the caller already
     fetched it (with other keys, in one round trip).
     """
-    key = counts_cache_key(user)
+    key = counts_cache_key(user.pk)
     counts = cache.get(key) if cached is _NOT_FETCHED else cached
     if counts is None:
         counts = _count_views(user)

@@ -99,8 +99,9 @@ class _RowTexts:
 _ROW_TEXTS: dict[tuple[str | None, str], _RowTexts] = {}
 
 
-def _row_texts() -> _RowTexts:
-    key = (get_language(), get_script_prefix())
+def _row_texts(language: str | None = None, script_prefix: str | None = None) -> _RowTexts:
+    """The texts for ``language`` and ``script_prefix``, the active ones by default (and they must be)."""
+    key = (language or get_language(), script_prefix or get_script_prefix())
     texts = _ROW_TEXTS.get(key)
     if texts is None:
         texts = _ROW_TEXTS[key] = _RowTexts()
@@ -175,7 +176,7 @@ def _row_parts(
     row shows is an argument, so a change of any of it is another entry, never a stale one.
     Agents reload their queues far more often than its tickets change.
     """
-    texts = _ROW_TEXTS.get((language, script_prefix)) or _row_texts()
+    texts = _row_texts(language, script_prefix)
     reference = format_reference(pk)  # "HD-" and digits: nothing to escape
     url = f"{texts.url_before}{reference}{texts.url_after}"
     tag_badges = "".join(

@@ -37,7 +37,7 @@ def agent_queue(request):
     sort_key = request.GET.get("sort") if request.GET.get("sort") in queues.SORTS else queues.DEFAULT_SORT
     # What the page reads from the cache: the user's teams, the sidebar counts and the bulk
     # bar's version, all fetched with the signed-in user (see queue_cache_keys).
-    counts_key = queues.counts_cache_key(request.user)
+    counts_key = queues.counts_cache_key(request.user.pk)
     found = cached_values(request.user, [*team_ids_cache_keys(request.user.pk), counts_key, BULK_BAR_VERSION_KEY])
     prime_staff_team_ids(request.user, found)
     # Building the filter set copies its 14 filters and their option querysets: only when used.
@@ -80,7 +80,7 @@ def agent_queue(request):
 @read_with_user
 def queue_cache_keys(pk: int) -> list[str]:
     """What the queue page reads from the cache besides the team ids: fetched with the signed-in user."""
-    return [queues.counts_cache_key_of(pk), BULK_BAR_VERSION_KEY]
+    return [queues.counts_cache_key(pk), BULK_BAR_VERSION_KEY]
 
 
 def _new_bulk_bar_version() -> str:
@@ -96,14 +96,15 @@ def _hidden_inputs(query, *, leave_out: tuple[str, ...]) -> str:
     return mark_safe(
         "".join(
             f'<input type="hidden" name="{escape(key)}" value="{escape(value)}">'
-            for key, values in query.lists()
-            if key not in leave_out
-            for value in values
+            for key, value in _pairs(query, leave_out)
         )
     )
 
 
 def _query_without(query, leave_out: tuple[str, ...], **values: str) -> str:
     """``query`` urlencoded without the keys ``leave_out``, then ``values`` (no copy of the QueryDict)."""
-    pairs = [(key, value) for key, items in query.lists() if key not in leave_out for value in items]
-    return urlencode([*pairs, *values.items()])
+    return urlencode([*_pairs(query, leave_out), *values.items()])
+
+
+def _pairs(query, leave_out: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(key, value) for key, values in query.lists() if key not in leave_out for value in values]
