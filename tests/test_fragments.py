@@ -87,3 +87,74 @@ def test_a_fresh_hole_in_a_loop_is_refused():
 
 def test_outside_a_memo_fresh_just_draws():
     assert _render("{% fresh %}{{ n }}{% endfresh %}", n=7) == "7"
+
+
+PAGES = {
+    "base.html": (
+        '{% load fragments %}<title>{% block title %}T{% endblock %}</title>{% memo "nav" kind %}'
+        "<nav>{{ counter }}{{ kind }} {% fresh %}{{ name }}{% endfresh %}</nav>{% endmemo %}"
+        "{% fresh %}{% for message in notes %}<p>{{ message }}</p>{% endfor %}{% endfresh %}"
+        "{% block content %}{% endblock %}"
+    ),
+    "page.html": (
+        '{% extends "base.html" %}{% load fragments %}{% block title %}Page{% endblock %}'
+        '{% block content %}{% memo "body" sort %}<main>{{ sort }} {% fresh %}{{ rows }}{% endfresh %}'
+        "</main>{% endmemo %}{% endblock %}"
+    ),
+    "unversioned.html": (
+        '{% load fragments %}{% memo "u" version v %}{{ counter }}{% endmemo %}{% fresh %}{{ name }}{% endfresh %}'
+    ),
+}
+
+
+@pytest.fixture
+def pages(settings):
+    settings.TEMPLATES = [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "OPTIONS": {
+                "loaders": [("django.template.loaders.locmem.Loader", PAGES)],
+                "libraries": {"fragments": "helpdesk.templatetags.fragments"},
+            },
+        }
+    ]
+    yield
+    fragments._PAGES.clear()
+
+
+def _page(rf, template="page.html", **context) -> str:
+    response = fragments.render_page(rf.get("/"), template, context)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_page_is_drawn_once_per_memo_keys_and_its_holes_every_time(rf, pages):
+    counter = Counter()
+    base = {"counter": counter, "notes": []}
+
+    first = _page(rf, **base, kind="agent", name="Ann", sort="priority", rows="r1")
+    second = _page(rf, **{**base, "notes": ["saved"]}, kind="agent", name="<Bob>", sort="priority", rows="r2")
+
+    assert first == "<title>Page</title><nav>staticagent Ann</nav><main>priority r1</main>"
+    assert second == "<title>Page</title><nav>staticagent &lt;Bob&gt;</nav><p>saved</p><main>priority r2</main>"
+    assert counter.draws == 1
+    # Another value of a memo in it: another drawing of the page, kept beside the first.
+    manager = _page(rf, **base, kind="manager", name="Erin", sort="priority", rows="r3")
+    assert manager == "<title>Page</title><nav>staticmanager Erin</nav><main>priority r3</main>"
+    assert _page(rf, **base, kind="agent", name="Cy", sort="updated", rows="r4").endswith("<main>updated r4</main>")
+    assert _page(rf, **base, kind="agent", name="Di", sort="priority", rows="r5").startswith(
+        "<title>Page</title><nav>staticagent Di</nav>"
+    )
+    # The nav drawn for agents and for managers; the page for (agent, priority), (manager,
+    # priority) and (agent, updated), the last one taken from the store.
+    assert counter.draws == 2
+    assert [len(variants) for variants in fragments._PAGES.values()] == [3]
+
+
+def test_a_page_with_a_memo_that_keeps_nothing_is_not_kept(rf, pages):
+    counter = Counter()
+
+    assert _page(rf, "unversioned.html", counter=counter, v="", name="Ann") == "staticAnn"
+    assert _page(rf, "unversioned.html", counter=counter, v="", name="Bob") == "staticBob"
+    assert counter.draws == 2
+    assert not fragments._PAGES

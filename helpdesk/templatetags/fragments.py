@@ -2,16 +2,23 @@
 
 ``{% fresh %}`` marks the holes in it that are drawn on every load (a CSRF token, the user's
 name, the rows): the memo keeps the markup around them and draws only them.
+
+``render_page`` does the same for a whole page (its template and the ones it extends): drawn
+once, it costs no more than its holes afterwards.
 """
 
 from __future__ import annotations
 
 import secrets
 from contextvars import ContextVar
+from typing import NamedTuple
 
 from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.template.context import make_context
+from django.template.loader import get_template
 from django.urls import get_script_prefix
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -24,6 +31,9 @@ FRAGMENTS_MAX = 2000
 # While a memo draws its markup for the first time: the fresh nodes met so far (also inside
 # included templates and nested memos), each written as a marker no markup contains.
 _drawing: ContextVar[list | None] = ContextVar("helpdesk_memo_drawing", default=None)
+# While a page is drawn: the memos drawn into its markup, with the key each had (see render_page);
+# "unkept" when one of them keeps nothing (no version), which the page then cannot either.
+_memos_met: ContextVar[list | None] = ContextVar("helpdesk_page_memos", default=None)
 _MARKER = f"\x00memo-{secrets.token_hex(8)}-"
 
 
@@ -49,14 +59,22 @@ class MemoNode(template.Node):
     def __init__(self, nodelist: template.NodeList, name: str, vary_on: list, version):
         self.nodelist, self.name, self.vary_on, self.version = nodelist, name, vary_on, version
 
+    def values(self, context) -> tuple[tuple, object]:
+        """The values it varies on, and the version (None: none asked for; None or "" given: not kept)."""
+        values = tuple(value.resolve(context) for value in self.vary_on)
+        return values, (None if self.version is None else self.version.resolve(context))
+
     def render(self, context) -> str:
-        key = (self.name, get_language(), get_script_prefix(), *(value.resolve(context) for value in self.vary_on))
-        version = None
-        if self.version is not None:
-            version = self.version.resolve(context)
-            if version in (None, ""):
-                # No version given here: nothing says when the markup is stale, so not kept.
-                return self.nodelist.render(context)
+        values, version = self.values(context)
+        key = (self.name, get_language(), get_script_prefix(), *values)
+        met = _memos_met.get()
+        if met is not None:
+            met.append((self, (values, version)))
+        if self.version is not None and version in (None, ""):
+            # No version given here: nothing says when the markup is stale, so not kept.
+            if met is not None:
+                met.append(_UNKEPT)
+            return self.nodelist.render(context)
         found = _FRAGMENTS.get(key)
         if found is None or found[0] != version:
             found = self._draw(context, version)
@@ -66,30 +84,92 @@ class MemoNode(template.Node):
         _version, pieces, fresh = found
         if not fresh:
             return pieces[0]
-        # FreshNode.render, not its nodelist: inside a memo being drawn, they are its holes too.
-        out = [pieces[0]]
-        for node, piece in zip(fresh, pieces[1:], strict=True):
-            out.append(node.render(context))
-            out.append(piece)
-        return mark_safe("".join(out))
+        # FreshNode.render, not its nodelist: inside a memo or page being drawn, they are its holes too.
+        return mark_safe(_fill(pieces, fresh, context))
 
     def _draw(self, context, version) -> tuple[object, tuple[str, ...], tuple[FreshNode, ...]]:
-        fresh: list[FreshNode] = []
-        token = _drawing.set(fresh)
-        try:
-            markup = self.nodelist.render(context)
-        finally:
-            _drawing.reset(token)
-        pieces = markup.split(_MARKER)
-        # Every piece after the first starts with its fresh node's number, then "\0".
-        numbered = [piece.split("\x00", 1) for piece in pieces[1:]]
-        repeated = len({id(node) for node in fresh}) != len(fresh)
-        if repeated or [int(number) for number, _rest in numbered] != list(range(len(fresh))):
-            raise template.TemplateSyntaxError(
-                f"memo {self.name}: a {{% fresh %}} in it was repeated (in a loop?) or its output changed"
-            )
-        kept = [pieces[0], *(rest for _number, rest in numbered)]
-        return version, tuple(mark_safe(piece) for piece in kept), tuple(fresh)
+        pieces, fresh = _draw(lambda: self.nodelist.render(context), f"memo {self.name}")
+        return version, pieces, fresh
+
+
+def _draw(render, what: str) -> tuple[tuple[str, ...], tuple[FreshNode, ...]]:
+    """``render()``'s markup cut at its fresh holes: the pieces around them, and the holes."""
+    fresh: list[FreshNode] = []
+    token = _drawing.set(fresh)
+    try:
+        markup = render()
+    finally:
+        _drawing.reset(token)
+    pieces = markup.split(_MARKER)
+    # Every piece after the first starts with its fresh node's number, then "\0".
+    numbered = [piece.split("\x00", 1) for piece in pieces[1:]]
+    repeated = len({id(node) for node in fresh}) != len(fresh)
+    if repeated or [int(number) for number, _rest in numbered] != list(range(len(fresh))):
+        raise template.TemplateSyntaxError(
+            f"{what}: a {{% fresh %}} in it was repeated (in a loop?) or its output changed"
+        )
+    kept = [pieces[0], *(rest for _number, rest in numbered)]
+    return tuple(mark_safe(piece) for piece in kept), tuple(fresh)
+
+
+def _fill(pieces: tuple[str, ...], fresh: tuple[FreshNode, ...], context) -> str:
+    out = [pieces[0]]
+    for node, piece in zip(fresh, pieces[1:], strict=True):
+        out.append(node.render(context))
+        out.append(piece)
+    return "".join(out)
+
+
+_UNKEPT = object()
+
+
+class _Page(NamedTuple):
+    # Each memo drawn into it with its values and version (language and prefix are the page's).
+    memos: tuple[tuple[MemoNode, tuple], ...]
+    pieces: tuple[str, ...]
+    fresh: tuple[FreshNode, ...]
+
+    def matches(self, context) -> bool:
+        return all(node.values(context) == values for node, values in self.memos)
+
+
+# (template name, language, script prefix) → the page's drawn variants (one per set of memo keys).
+_PAGES: dict[tuple, list[_Page]] = {}
+PAGE_VARIANTS_MAX = 50
+
+
+def render_page(request: HttpRequest, template_name: str, context: dict) -> HttpResponse:
+    """``render(request, template_name, context)`` for a page whose markup is memos and fresh holes.
+
+    The page (with the templates it extends and includes) is drawn once per language, script
+    prefix and the keys of the ``{% memo %}`` in it; later loads draw only its ``{% fresh %}``
+    holes, skipping the template engine's walk through ``{% extends %}``, its blocks and the
+    memos. So everything in the page outside a fresh hole must depend on nothing but the
+    values its memos vary on (a memo's own rule, page-wide): what lies outside every memo must
+    be fixed text, translations and URLs. A memo without a version keeps nothing, and then
+    neither does the page.
+    """
+    page_template = get_template(template_name)
+    engine_template = page_template.template
+    context = make_context(context, request, autoescape=page_template.backend.engine.autoescape)
+    with context.render_context.push_state(engine_template), context.bind_template(engine_template):
+        context.template_name = engine_template.name
+        key = (template_name, get_language(), get_script_prefix())
+        variants = _PAGES.get(key, [])
+        page = next((variant for variant in variants if variant.matches(context)), None)
+        if page is None:
+            met: list = []
+            token = _memos_met.set(met)
+            try:
+                pieces, fresh = _draw(lambda: engine_template._render(context), f"page {template_name}")
+            finally:
+                _memos_met.reset(token)
+            page = _Page(tuple(met), pieces, fresh)
+            if _UNKEPT not in met:
+                if len(variants) >= PAGE_VARIANTS_MAX:
+                    variants.clear()
+                _PAGES.setdefault(key, variants).append(page)
+        return HttpResponse(_fill(page.pieces, page.fresh, context))
 
 
 @register.tag
@@ -132,3 +212,4 @@ def fresh(parser, token) -> FreshNode:
 @receiver(setting_changed)
 def _forget_fragments(**kwargs) -> None:
     _FRAGMENTS.clear()
+    _PAGES.clear()

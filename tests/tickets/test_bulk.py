@@ -257,6 +257,10 @@ def test_agent_bulk_assigns_and_goes_back_to_the_queue(client, queue, carol, fra
     assert (response.status_code, response["Location"]) == (302, "/agent/?view=team")
     assert flash(response) == [("success", "3 tickets updated")]
     assert {refreshed(t).assignee for t in queue} == {frank}
+    # The queue page it goes back to shows the message once (a fresh hole in a page drawn once).
+    page = client.get(response["Location"]).content.decode()
+    assert page.count("3 tickets updated") == 1
+    assert "3 tickets updated" not in client.get(response["Location"]).content.decode()
 
 
 def test_agent_bulk_reports_each_refusal_by_reference(client, queue, carol):

@@ -456,7 +456,9 @@ def test_the_rows_dates_read_as_djangos_date_filter(language):
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_the_rows_sla_badges_are_badge_for(db, language):
+@pytest.mark.parametrize("around_the_clock", [True, False])
+def test_the_rows_sla_badges_are_badge_for(db, language, around_the_clock):
+    from datetime import time
     from datetime import timedelta as span
     from types import SimpleNamespace
 
@@ -464,15 +466,21 @@ def test_the_rows_sla_badges_are_badge_for(db, language):
 
     from escalation.badges import badge_for
     from escalation.models import BusinessCalendar
+    from escalation.services import calendar_create
+    from escalation.working_hours import Interval
     from tickets.templatetags.ticket_badges import _RowBadges, sla_badge_html
 
-    calendar = BusinessCalendar.objects.create(name="Always open", is_24x7=True)
+    if around_the_clock:
+        calendar = BusinessCalendar.objects.create(name="Always open", is_24x7=True)
+    else:
+        office_hours = [Interval(day, time(9), time(17)) for day in range(5)]
+        calendar = calendar_create("Berlin office", "Europe/Berlin", intervals=office_hours, acting_user=None)
     policy = SimpleNamespace(calendar=calendar)
     now = timezone.now()
     cases = [SimpleNamespace(sla_policy_id=None, sla_policy=None, sla_next_due_at=None, status="open")]
     for status in ("open", "resolved"):
         cases.append(SimpleNamespace(sla_policy_id=1, sla_policy=policy, sla_next_due_at=None, status=status))
-    for minutes in (-5000, -61, -1, 0, 1, 2, 59, 60, 61, 1439, 1440, 3000):
+    for minutes in (-50000, -5000, -1441, -61, -1, 0, 1, 2, 59, 60, 61, 1439, 1440, 1441, 1501, 3000, 50000):
         for warned in (None, now - span(minutes=1), now + span(minutes=1)):
             cases.append(
                 SimpleNamespace(
@@ -485,9 +493,11 @@ def test_the_rows_sla_badges_are_badge_for(db, language):
                 )
             )
     with translation.override(language):
-        badges = _RowBadges(now)
-        for ticket in cases:
-            assert badges(ticket) == sla_badge_html(badge_for(ticket, now)), vars(ticket)
+        # Twice: the second time from the badges kept in the first.
+        for _round in range(2):
+            badges = _RowBadges(now)
+            for ticket in cases:
+                assert badges(ticket) == sla_badge_html(badge_for(ticket, now)), vars(ticket)
 
 
 def test_fragments_drawn_once_hold_nothing_of_the_user_or_the_request(client, carol, erin, service_desk):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 from html import escape
 
@@ -92,7 +92,8 @@ class _RowTexts:
         self.overdue, self.left = gettext("overdue by %(time)s"), gettext("%(time)s left")
         self.days_hours = gettext("%(days)d d %(hours)d h")
         self.hours_minutes = gettext("%(hours)d h %(minutes)d min")
-        self.minutes: dict[int, str] = {}
+        # The SLA badges drawn so far, by state and the time they show (see _RowBadges.badge).
+        self.sla_badges: dict[tuple[str, int], str] = {}
         self.view_labels: dict[str, str] = {}  # the sidebar's, by view
 
 
@@ -245,62 +246,69 @@ def queue_views(views: Sequence[tuple], current: str, kept_query: str) -> SafeSt
 
 
 class _RowBadges:
-    """``sla_badge_html(badge_for(ticket, now))`` for the rows of one page, its texts translated once.
+    """``sla_badge_html(badge_for(ticket, now))`` for the rows of one page.
 
     escalation/badges.py's ``badge_for`` and ``business_duration`` step by step (a test compares
-    the two for every state, span and language): three gettext calls per row were a third of
-    the rows' cost.
+    the two for every state, span, calendar and language): three gettext calls per row were a
+    third of the rows' cost. A badge is a function of its state and the minutes it shows, so
+    each is written once per process and language (``_RowTexts.sla_badges``).
     """
 
     def __init__(self, now: datetime, texts: _RowTexts | None = None):
         self.now = now
-        texts = texts or _row_texts()
-        self.no_sla, self.paused, self.overdue, self.left = texts.no_sla, texts.paused, texts.overdue, texts.left
-        self.days_hours, self.hours_minutes, self.minutes = texts.days_hours, texts.hours_minutes, texts.minutes
+        self.texts = texts or _row_texts()
         self.specs: dict[int, object] = {}  # the calendars of a page's few policies, by policy
-        self.badges: dict[tuple[str, int], str] = {}  # by state and whole minutes
 
     def __call__(self, ticket) -> str:
         if ticket.sla_policy_id is None:
-            return self.no_sla
+            return self.texts.no_sla
         due = ticket.sla_next_due_at
         if due is None:
-            return self.paused if ticket.status in ACTIVE else ""  # "stopped": no label, no badge
+            return self.texts.paused if ticket.status in ACTIVE else ""  # "stopped": no label, no badge
         spec = self.specs.get(ticket.sla_policy_id)
         if spec is None:
             spec = self.specs[ticket.sla_policy_id] = cached_calendar_spec(ticket.sla_policy.calendar)
         now = self.now
         if due <= now:
-            state, minutes = "overdue", business_seconds_between(spec, due, now) // 60
+            state, start, end = "overdue", due, now
         else:
             warnings = [w for w in (ticket.first_response_warn_at, ticket.resolution_warn_at) if w is not None]
-            state = "warning" if warnings and min(warnings) <= now else "ok"
-            minutes = business_seconds_between(spec, now, due) // 60
-        # Many rows of a page read the same: each badge written once.
-        badge = self.badges.get((state, minutes))
-        if badge is None:
-            label = (self.overdue if state == "overdue" else self.left) % {"time": self.duration(minutes * 60)}
+            state, start, end = ("warning" if warnings and min(warnings) <= now else "ok"), now, due
+        # Around the clock business time is elapsed time (business_seconds_between's first case).
+        seconds = (end - start) // _ONE_SECOND if spec.is_24x7 else business_seconds_between(spec, start, end)
+        return self.badge(state, seconds // 60)
+
+    def badge(self, state: str, minutes: int) -> str:
+        if minutes >= _MINUTES_PER_DAY:
+            minutes -= minutes % 60  # a day or more shows days and hours
+        badges = self.texts.sla_badges
+        found = badges.get((state, minutes))
+        if found is None:
+            texts = self.texts
+            label = (texts.overdue if state == "overdue" else texts.left) % {"time": self.duration(minutes)}
+            if len(badges) >= SLA_BADGES_KEPT:
+                badges.clear()
             # sla_badge_html for these three states, whose names need no escaping.
-            badge = self.badges[(state, minutes)] = (
+            found = badges[(state, minutes)] = (
                 f'<span class="badge {SLA_CLASSES[state]}" data-testid="sla-badge" data-sla-state="{state}">'
                 f"{escape(label)}</span>"
             )
-        return badge
+        return found
 
-    def duration(self, seconds: int) -> str:
-        minutes = max(0, seconds) // 60
-        days, rest = divmod(minutes, 24 * 60)
+    def duration(self, minutes: int) -> str:
+        days, rest = divmod(max(0, minutes), _MINUTES_PER_DAY)
         hours, minutes = divmod(rest, 60)
         if days:
-            return self.days_hours % {"days": days, "hours": hours}
+            return self.texts.days_hours % {"days": days, "hours": hours}
         if hours:
-            return self.hours_minutes % {"hours": hours, "minutes": minutes}
-        text = self.minutes.get(minutes)
-        if text is None:
-            text = self.minutes[minutes] = ngettext("%(minutes)d min", "%(minutes)d min", minutes) % {
-                "minutes": minutes
-            }
-        return text
+            return self.texts.hours_minutes % {"hours": hours, "minutes": minutes}
+        return ngettext("%(minutes)d min", "%(minutes)d min", minutes) % {"minutes": minutes}
+
+
+_ONE_SECOND = timedelta(seconds=1)
+_MINUTES_PER_DAY = 24 * 60
+# Badges kept per language: every minute of a day for each state, and days beyond.
+SLA_BADGES_KEPT = 20_000
 
 
 # The format characters ``_date_formatter`` writes itself; any other sends it to Django's.

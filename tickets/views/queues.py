@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from accounts.backends import cached_values, read_with_user
+from helpdesk.templatetags.fragments import render_page
 from tickets import queues
 from tickets.filters import QueueFilter
 from tickets.forms import BulkActionForm
@@ -73,8 +74,10 @@ def agent_queue(request):
     }
     if request.htmx and request.GET.get("filters") == "1":
         return render(request, "tickets/_queue_filters.html", context)
-    template = "tickets/_queue_rows.html" if request.htmx and after else "tickets/queue.html"
-    return render(request, template, context)
+    if request.htmx and after:
+        return render(request, "tickets/_queue_rows.html", context)
+    # Its markup is memos and fresh holes (templates/tickets/queue.html, base.html).
+    return render_page(request, "tickets/queue.html", context)
 
 
 @read_with_user
