@@ -22,3 +22,14 @@ def test_integers_and_pickles_both_come_back_as_they_were_stored():
     assert {key.split(":", 1)[1]: value for key, value in found.items()} == values
     assert cache.incr("helpdesk-cache-test:int") == 43
     cache.delete_many([f"helpdesk-cache-test:{key}" for key in values])
+
+
+def test_any_key_redis_takes_is_stored_without_a_memcached_warning():
+    import warnings
+
+    keys = ["helpdesk-cache-test:with space", "helpdesk-cache-test:" + "x" * 300, "helpdesk-cache-test:tab\there"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a CacheKeyWarning would fail the test
+        cache.set_many(dict.fromkeys(keys, "v"), 30)
+        assert cache.get_many(keys) == dict.fromkeys(keys, "v")
+        cache.delete_many(keys)

@@ -132,6 +132,12 @@ class _Page(NamedTuple):
     def matches(self, context) -> bool:
         return all(node.values(context) == values for node, values in self.memos)
 
+    def replaces(self, other: _Page) -> bool:
+        """Whether it is ``other`` drawn again for a new version of one of its memos."""
+        return [(node, values) for node, (values, _version) in self.memos] == [
+            (node, values) for node, (values, _version) in other.memos
+        ]
+
 
 # (template name, language, script prefix) → the page's drawn variants (one per set of memo keys).
 _PAGES: dict[tuple, list[_Page]] = {}
@@ -157,7 +163,9 @@ def render_page(request: HttpRequest, template_name: str, context: dict) -> Http
         key = (template_name, get_language(), get_script_prefix())
         variants = _PAGES.get(key, [])
         page = next((variant for variant in variants if variant.matches(context)), None)
-        if page is None:
+        if page is not None:
+            _announce(engine_template, context)
+        else:
             met: list = []
             token = _memos_met.set(met)
             try:
@@ -166,10 +174,24 @@ def render_page(request: HttpRequest, template_name: str, context: dict) -> Http
                 _memos_met.reset(token)
             page = _Page(tuple(met), pieces, fresh)
             if _UNKEPT not in met:
+                variants = [variant for variant in variants if not page.replaces(variant)]
                 if len(variants) >= PAGE_VARIANTS_MAX:
                     variants.clear()
-                _PAGES.setdefault(key, variants).append(page)
+                variants.append(page)
+                _PAGES[key] = variants
         return HttpResponse(_fill(page.pieces, page.fresh, context))
+
+
+def _announce(engine_template: template.Template, context) -> None:
+    """What a render does under Django's test instrumentation, for a page taken from the store.
+
+    The instrumented ``Template._render`` sends ``template_rendered``, which is how the test
+    client gives ``response.context``; outside tests nothing listens and it is not replaced.
+    """
+    if template.Template._render.__module__ != "django.template.base":
+        from django.test.signals import template_rendered
+
+        template_rendered.send(sender=engine_template, template=engine_template, context=context)
 
 
 @register.tag

@@ -95,6 +95,7 @@ class _RowTexts:
         # The SLA badges drawn so far, by state and the time they show (see _RowBadges.badge).
         self.sla_badges: dict[tuple[str, int], str] = {}
         self.view_labels: dict[str, str] = {}  # the sidebar's, by view
+        self.first_page, self.next_page = escape(gettext("First page")), escape(gettext("Next page"))
 
 
 _ROW_TEXTS: dict[tuple[str | None, str], _RowTexts] = {}
@@ -243,6 +244,23 @@ def queue_views(views: Sequence[tuple], current: str, kept_query: str) -> SafeSt
         )
     # Safe: every value above went through escape().
     return mark_safe("".join(items))
+
+
+@register.simple_tag
+def queue_pager(view: str, kept_query: str, after: str | None, next_cursor: str | None) -> SafeString:
+    """The links to the first page (when not on it) and to the next one (when there is one)."""
+    texts = _row_texts()
+    here = f"?view={escape(str(view))}{f'&amp;{escape(kept_query)}' if kept_query else ''}"
+    links = []
+    if after:
+        links.append(f'<a class="btn btn-sm btn-outline-secondary" href="{here}">{texts.first_page}</a>')
+    if next_cursor:
+        links.append(
+            f'<a class="btn btn-sm btn-outline-primary" data-testid="next-page" '
+            f'href="{here}&amp;after={escape(next_cursor)}">{texts.next_page}</a>'
+        )
+    # Safe: every value above went through escape().
+    return mark_safe("".join(links))
 
 
 class _RowBadges:
