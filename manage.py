@@ -7,7 +7,6 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
-    os.environ.setdefault("DB_POOL", "0")
     from django.core.management import execute_from_command_line
     from django.db.utils import OperationalError
 

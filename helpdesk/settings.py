@@ -135,22 +135,27 @@ def _database_settings() -> dict:
         fail(f"DATABASE_URL must point to PostgreSQL (postgres://...), got {url.split(':', 1)[0]!r}")
     if not config.get("NAME"):
         fail("DATABASE_URL has no database name")
-    # psycopg 3's pool lives per process and pays off in long-running ones (gunicorn, Celery,
-    # tests); manage.py turns it off (DB_POOL=0) so that a one-off command fails fast.
+    # A gunicorn sync worker or a Celery prefork child serves one request or task at a time:
+    # one connection per process, kept between requests (Django's persistent connections), is
+    # what a pool would give it, without a check-out and a return on every request. A broken
+    # one is dropped at the end of the request that met the error. DB_POOL=1 uses psycopg 3's
+    # pool instead (threaded servers: gunicorn --threads, ASGI).
     config["OPTIONS"] = {}
-    if env_bool("DB_POOL", True):
+    config["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "600"))
+    config["CONN_HEALTH_CHECKS"] = env_bool("DB_HEALTH_CHECKS", False)
+    if env_bool("DB_POOL", False):
         config["OPTIONS"]["pool"] = {
             "min_size": 1,
             "max_size": int(os.environ.get("DB_POOL_SIZE", "8")),
             "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "5")),
         }
+        config["CONN_MAX_AGE"] = 0  # the pool keeps them
     # Statements that run on a cursor with server-side binding (the queue page's, see
     # helpdesk/db.py) are prepared once they have run this many times on a connection:
     # PostgreSQL then skips planning them. Django's own queries bind on the client and are never
     # prepared. 0 turns it off (a PgBouncer in transaction mode older than 1.21 needs that).
     prepare_threshold = int(os.environ.get("DB_PREPARE_THRESHOLD", "5"))
     config["OPTIONS"]["prepare_threshold"] = prepare_threshold if prepare_threshold > 0 else None
-    config["CONN_MAX_AGE"] = 0
     config["TEST"] = {"NAME": f"test_{config['NAME']}"}
     return config
 

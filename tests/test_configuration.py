@@ -1,5 +1,6 @@
 """Start-up with bad configuration fails with one clear line; production settings pass --deploy."""
 
+import json
 import os
 import subprocess
 import sys
@@ -74,3 +75,38 @@ def test_production_settings_pass_check_deploy():
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, {"CONN_MAX_AGE": 600, "CONN_HEALTH_CHECKS": False, "pool": False}),
+        (
+            {"DB_CONN_MAX_AGE": "0", "DB_HEALTH_CHECKS": "1"},
+            {"CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": True, "pool": False},
+        ),
+        (
+            {"DB_POOL": "1", "DB_POOL_SIZE": "4"},
+            {"CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False, "pool": {"max_size": 4}},
+        ),
+    ],
+)
+def test_connections_are_kept_per_process_or_pooled(env, expected):
+    db = settings.DATABASES["default"]
+    code = (
+        "import json; from django.conf import settings; d = settings.DATABASES['default']; "
+        "pool = d['OPTIONS'].get('pool'); "
+        "print(json.dumps({'CONN_MAX_AGE': d['CONN_MAX_AGE'], 'CONN_HEALTH_CHECKS': d['CONN_HEALTH_CHECKS'], "
+        "'pool': {'max_size': pool['max_size']} if pool else False}))"
+    )
+    result = _manage(
+        "shell",
+        "-c",
+        code,
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        REDIS_URL=settings.REDIS_URL,
+        **env,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == expected
