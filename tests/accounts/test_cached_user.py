@@ -67,6 +67,17 @@ def test_a_new_password_ends_the_other_sessions(client, carol):
     assert _signed_in_user(client) is None
 
 
+def test_the_kept_session_hash_is_djangos_and_follows_the_password_and_the_secret(carol, settings):
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    before = carol.get_session_auth_hash()
+    assert before == AbstractBaseUser.get_session_auth_hash(carol)
+    carol.set_password("a whole new passphrase")
+    assert carol.get_session_auth_hash() == AbstractBaseUser.get_session_auth_hash(carol) != before
+    settings.SECRET_KEY = "another-secret-" + "x" * 40
+    assert carol.get_session_auth_hash() == AbstractBaseUser.get_session_auth_hash(carol)
+
+
 def test_a_deleted_user_is_signed_out(client, alice):
     client.force_login(alice)
     assert _signed_in_user(client) is not None
