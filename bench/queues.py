@@ -13,8 +13,8 @@ bench/sla_scan.py): the rows' SLA badges then compute business time left or over
 "breaching soon" holds tickets.
 
 Each page is requested from Django's WSGI application as a WSGI server calls it (``Server``:
-the whole stack, signals, middleware, session, auth, view, template, the connection taken from
-and given back to the pool; no HTTP parsing), signed in through ``force_login``, with DEBUG
+the whole stack, signals, middleware, session, auth, view, template, the database connection
+as the settings keep it between requests; no HTTP parsing), signed in through ``force_login``, with DEBUG
 off. For each: warm-up, one request whose statements are recorded (query count, and the SELECT
 that fetches the page's tickets, with its parameters and the kind of cursor it ran on), then
 --repeat timed requests, each next to a run of the same SELECT on a raw psycopg connection of
@@ -123,7 +123,7 @@ class Bare:
         from django.db import connection
 
         self.statements = statements
-        # Not from Django's pool: a connection of its own, closed at the end.
+        # Not Django's: a connection of its own, closed at the end.
         database = connection.settings_dict
         self.raw = psycopg.connect(
             dbname=database["NAME"],
@@ -172,7 +172,7 @@ class Server:
     Signed in through a session made by the test client's ``force_login``, keeping the cookies
     it is given as a browser does; each request goes
     through the whole stack (request and response signals, middleware, session, auth, view,
-    template; the database connection taken from the pool and given back), and the time
+    template; the database connection as the settings keep it between requests), and the time
     stops when the body has been read and closed, as a server would send it. Not the test
     client itself: its bookkeeping (signal receivers, cookie jar, response decorations) is
     no part of serving a page.
