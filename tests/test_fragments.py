@@ -158,3 +158,20 @@ def test_a_page_with_a_memo_that_keeps_nothing_is_not_kept(rf, pages):
     assert _page(rf, "unversioned.html", counter=counter, v="", name="Bob") == "staticBob"
     assert counter.draws == 2
     assert not fragments._PAGES
+
+
+def test_an_edited_template_is_drawn_again_under_runserver(tmp_path):
+    from django.utils.autoreload import file_changed
+
+    counter = Counter()
+    source = '{% memo "edited" %}{{ counter }}{% endmemo %}'
+    _render(source, counter=counter)
+    fragments._PAGES[("page.html", "en", "/")] = []
+
+    file_changed.send(sender=None, file_path=tmp_path / "views.py")  # code: runserver restarts
+    assert fragments._FRAGMENTS and fragments._PAGES
+    file_changed.send(sender=None, file_path=tmp_path / "queue.html")
+
+    assert not fragments._FRAGMENTS and not fragments._PAGES
+    _render(source, counter=counter)
+    assert counter.draws == 2

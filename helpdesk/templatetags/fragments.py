@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.context import make_context
 from django.template.loader import get_template
 from django.urls import get_script_prefix
+from django.utils.autoreload import file_changed
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -235,3 +236,10 @@ def fresh(parser, token) -> FreshNode:
 def _forget_fragments(**kwargs) -> None:
     _FRAGMENTS.clear()
     _PAGES.clear()
+
+
+@receiver(file_changed)
+def _forget_drawn_templates(sender, file_path, **kwargs) -> None:
+    """runserver takes an edited template without restarting: what was drawn from it goes too."""
+    if file_path.suffix != ".py":
+        _forget_fragments()
