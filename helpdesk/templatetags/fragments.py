@@ -32,8 +32,8 @@ FRAGMENTS_MAX = 2000
 # While a memo draws its markup for the first time: the fresh nodes met so far (also inside
 # included templates and nested memos), each written as a marker no markup contains.
 _drawing: ContextVar[list | None] = ContextVar("helpdesk_memo_drawing", default=None)
-# While a page is drawn: the memos drawn into its markup, with the key each had (see render_page);
-# "unkept" when one of them keeps nothing (no version), which the page then cannot either.
+# While a page is drawn: the memos drawn into its markup, with the values and version each had
+# (see render_page); _UNKEPT when one of them keeps nothing, which the page then cannot either.
 _memos_met: ContextVar[list | None] = ContextVar("helpdesk_page_memos", default=None)
 _MARKER = f"\x00memo-{secrets.token_hex(8)}-"
 
@@ -154,7 +154,9 @@ def render_page(request: HttpRequest, template_name: str, context: dict) -> Http
     memos. So everything in the page outside a fresh hole must depend on nothing but the
     values its memos vary on (a memo's own rule, page-wide): what lies outside every memo must
     be fixed text, translations and URLs. A memo without a version keeps nothing, and then
-    neither does the page.
+    neither does the page. A later load compares the memos' values in the page's own context,
+    so a memo in it should vary on the view's and the context processors' values, not on a
+    loop's or a ``{% with %}``'s (then the page is drawn anew on every load: slower, not wrong).
     """
     page_template = get_template(template_name)
     engine_template = page_template.template
