@@ -268,6 +268,8 @@ class Ticket(models.Model):
             # Sidebar counts: "team IN (…) OR assignee = me" over the active tickets, index-only.
             models.Index(fields=["team", "assignee", "status"], name="ticket_counts_act_idx", condition=ACTIVE_TICKETS),
             models.Index(fields=["resolved_at"], name="ticket_resolved_open_idx", condition=Q(status="resolved")),
+            # The deflection report counts the web form's tickets of a period (knowledge/reports.py).
+            models.Index(fields=["created_at"], name="ticket_web_created_idx", condition=Q(channel="web")),
             GinIndex(fields=["search_vector"], name="ticket_search_idx"),
             models.Index(
                 fields=["sla_running_since"],
