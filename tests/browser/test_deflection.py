@@ -3,12 +3,10 @@
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from helpdesk.markdown import render_markdown
-from knowledge.models import Article, ArticleStatus, DeflectionEvent, DeflectionOutcome, Language, Visibility
-from knowledge.search import refresh_search_vector
+from knowledge.models import DeflectionEvent, DeflectionOutcome, Language
+from tests.knowledge.builders import stored
 from tickets.models import Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,26 +14,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 BODY = "1. 检查打印机电源和网线。\n2. 在电脑上重新添加打印机。"
 
 
-def _published(author, title, body, language):
-    article = Article.objects.create(
-        title=title,
-        body=body,
-        body_html=render_markdown(body),
-        author=author,
-        language=language,
-        visibility=Visibility.PUBLIC,
-        status=ArticleStatus.PUBLISHED,
-        published_at=timezone.now(),
-    )
-    refresh_search_vector(article.pk)
-    return article
-
-
 def test_requester_is_deflected_by_a_suggested_article(
     page, browser, live_server, sign_in, password, alice, carol, erin, service_desk
 ):
-    article = _published(carol, "打印机连接故障排查", BODY, Language.ZH_HANS)
-    _published(carol, "Expense report deadlines", "Submit by the 5th.", Language.EN)
+    article = stored(carol, "打印机连接故障排查", BODY, language=Language.ZH_HANS)
+    stored(carol, "Expense report deadlines", "Submit by the 5th.", language=Language.EN)
     sign_in(alice.email, password)
 
     page.goto("/submit/")

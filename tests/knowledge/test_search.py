@@ -10,7 +10,8 @@ from django.core.management import call_command
 
 from knowledge import search
 from knowledge.models import Article, ArticleStatus, KnowledgeSearch, SearchSource, Visibility
-from knowledge.search import index_all_articles, refresh_search_vector, search_articles
+from knowledge.search import index_all_articles, search_articles
+from tests.knowledge.builders import stored
 from tickets.models import Category
 from tickets.search import _jieba
 
@@ -18,10 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def article(author, title, summary="", body="Text.", **fields) -> Article:
-    fields = {"status": ArticleStatus.PUBLISHED, "visibility": Visibility.PUBLIC, **fields}
-    created = Article.objects.create(author=author, title=title, summary=summary, body=body, **fields)
-    refresh_search_vector(created.pk)
-    return created
+    return stored(author, title, body, summary=summary, **fields)
 
 
 def titles(result) -> list[str]:
