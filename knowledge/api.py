@@ -19,20 +19,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.core.exceptions import PermissionDenied
-from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework import status as http
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -40,9 +37,10 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.permissions import may_view, visible
 from knowledge import authoring, reading
+from knowledge.api_listing import ArticleFilter, ArticlePagination, LinkPagination, articles_for
+from knowledge.api_schema import ARTICLE_ID, ERRORS, NUMBER, REFERENCE, article_action
 from knowledge.diff import diff_versions
-from knowledge.models import Article, ArticleStatus, Language, ReviewDecision, Visibility
-from knowledge.permissions import readable_articles
+from knowledge.models import Article, ReviewDecision
 from knowledge.search import search_articles
 from knowledge.serializers import (
     ArticleCreateSerializer,
@@ -60,74 +58,10 @@ from knowledge.serializers import (
 )
 from tickets.models import Ticket
 from tickets.selectors import ticket_by_reference
-from tickets.serializers import ErrorSerializer
 
 LIST_RELATED = ("category", "author", "reviewer")
 # A search answers with the best matches, not pages of them: ranking past 50 is noise.
 SEARCH_LIMIT = 50
-
-ARTICLE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("The article's id."))
-NUMBER = OpenApiParameter("number", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("The version number."))
-REFERENCE = OpenApiParameter(
-    "reference", OpenApiTypes.STR, OpenApiParameter.PATH, description=_("The ticket's reference, e.g. HD-000123.")
-)
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description=_("Invalid input, or a change the article refuses.")),
-    403: OpenApiResponse(ErrorSerializer, description=_("You may see this article but not do this.")),
-    404: OpenApiResponse(ErrorSerializer, description=_("No such article, or not one you may see.")),
-    409: OpenApiResponse(
-        ErrorSerializer, description=_("Invalid workflow move, or the article changed since you read it.")
-    ),
-}
-
-
-class ArticlePagination(CursorPagination):
-    # Ids only grow: the newest article comes first and cursors stay stable while articles are edited.
-    ordering = "-id"
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
-class LinkPagination(ArticlePagination):
-    pass
-
-
-class ArticleFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        method="search_in_list",
-        label=_("Full-text search (Chinese and English) over published articles; ranked, not paged."),
-    )
-    status = django_filters.MultipleChoiceFilter(choices=ArticleStatus.choices)
-    language = django_filters.ChoiceFilter(choices=Language.choices)
-    visibility = django_filters.ChoiceFilter(choices=Visibility.choices)
-    category = django_filters.NumberFilter(field_name="category_id", label=_("category id"))
-    tag = django_filters.CharFilter(field_name="tags__name", label=_("tag"))
-    author = django_filters.CharFilter(
-        method="by_author",
-        label=_("“me”, or an author's user id"),
-        validators=[RegexValidator(r"^(me|[0-9]+)$", _("Give “me” or a user id."))],
-    )
-
-    class Meta:
-        model = Article
-        fields: list[str] = []
-
-    def search_in_list(self, articles: QuerySet[Article], name: str, value: str) -> QuerySet[Article]:
-        # The view ranks the filtered rows itself (see ArticleViewSet.list); nothing to narrow here.
-        return articles
-
-    def by_author(self, articles: QuerySet[Article], name: str, value: str) -> QuerySet[Article]:
-        if value != "me":
-            return articles.filter(author_id=int(value))
-        user = self.request.user if self.request else None
-        return articles.filter(author_id=user.pk) if user and user.is_authenticated else articles.none()
-
-
-def articles_for(user: User) -> QuerySet[Article]:
-    """What ``user`` (maybe anonymous) may list: the desk's scope for the signed-in, /kb/'s otherwise."""
-    if user.is_authenticated:
-        return visible(user, Article.objects.all())
-    return readable_articles(None)
 
 
 def _article_id(value: Any) -> int:
@@ -143,15 +77,6 @@ def _staff(user: User) -> User:
     if not (user.is_authenticated and user.works_tickets):
         raise PermissionDenied
     return user
-
-
-def _action(request_serializer: type[serializers.Serializer] | None, summary: str, response: Any = None):
-    return extend_schema(
-        parameters=[ARTICLE_ID],
-        request=request_serializer,
-        responses={200: response or ArticleDetailSerializer, **ERRORS},
-        summary=summary,
-    )
 
 
 @extend_schema_view(
@@ -295,34 +220,34 @@ class ArticleViewSet(viewsets.GenericViewSet):
         )
         return Response(self._detail(article))
 
-    @_action(DecisionSerializer, _("Submit a draft for review (its writer)"))
+    @article_action(DecisionSerializer, _("Submit a draft for review (its writer)"))
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
         return self._decide(ReviewDecision.SUBMITTED)
 
-    @_action(DecisionSerializer, _("Approve and publish (a reviewer)"))
+    @article_action(DecisionSerializer, _("Approve and publish (a reviewer)"))
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         return self._decide(ReviewDecision.APPROVED)
 
-    @_action(DecisionSerializer, _("Return to the author with a comment (a reviewer)"))
+    @article_action(DecisionSerializer, _("Return to the author with a comment (a reviewer)"))
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_to_author(self, request: Request, pk: str) -> Response:
         return self._decide(ReviewDecision.RETURNED)
 
-    @_action(DecisionSerializer, _("Archive a published article (managers)"))
+    @article_action(DecisionSerializer, _("Archive a published article (managers)"))
     @action(detail=True, methods=["post"])
     def archive(self, request: Request, pk: str) -> Response:
         return self._decide(ReviewDecision.ARCHIVED)
 
-    @_action(DecisionSerializer, _("Publish an archived article again (managers)"))
+    @article_action(DecisionSerializer, _("Publish an archived article again (managers)"))
     @action(detail=True, methods=["post"])
     def unarchive(self, request: Request, pk: str) -> Response:
         return self._decide(ReviewDecision.RESTORED)
 
     # --- versions ---------------------------------------------------------------------------
 
-    @_action(None, _("Version history, newest first (staff)"), VersionSerializer(many=True))
+    @article_action(None, _("Version history, newest first (staff)"), VersionSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def versions(self, request: Request, pk: str) -> Response:
         article = self._staff_article()
@@ -386,7 +311,9 @@ class ArticleViewSet(viewsets.GenericViewSet):
 
     # --- votes ------------------------------------------------------------------------------
 
-    @_action(VoteSerializer, _("Was this helpful? One vote per user; voting again changes it"), VoteResultSerializer)
+    @article_action(
+        VoteSerializer, _("Was this helpful? One vote per user; voting again changes it"), VoteResultSerializer
+    )
     @action(detail=True, methods=["post"], pagination_class=None, filterset_class=None)
     def vote(self, request: Request, pk: str) -> Response:
         # Only a published article the caller may read takes votes, as on /kb/.
