@@ -10,13 +10,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 
 from knowledge.serializers import ArticleDetailSerializer
+from tickets.api import REFERENCE  # the ticket in a link's path, as the tickets API describes it
 from tickets.serializers import ErrorSerializer
 
 ARTICLE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("The article's id."))
 NUMBER = OpenApiParameter("number", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("The version number."))
-REFERENCE = OpenApiParameter(
-    "reference", OpenApiTypes.STR, OpenApiParameter.PATH, description=_("The ticket's reference, e.g. HD-000123.")
-)
+__all__ = ["ARTICLE_ID", "ERRORS", "NUMBER", "REFERENCE", "article_action"]
+
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description=_("Invalid input, or a change the article refuses.")),
     403: OpenApiResponse(ErrorSerializer, description=_("You may see this article but not do this.")),
