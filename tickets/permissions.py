@@ -35,7 +35,11 @@ def staff_team_ids(user: User) -> set[int]:
 @read_with_user
 def team_ids_cache_keys(pk: int) -> list[str]:
     """The cache keys ``staff_team_ids`` reads for the user ``pk``; fetched with the signed-in user."""
-    return [TEAMS_VERSION_KEY, f"staff-teams:{pk}"]
+    return [TEAMS_VERSION_KEY, _team_ids_key(pk)]
+
+
+def _team_ids_key(pk: int) -> str:
+    return f"staff-teams:{pk}"
 
 
 def prime_staff_team_ids(user: User, found: dict) -> set[int]:
@@ -45,7 +49,7 @@ def prime_staff_team_ids(user: User, found: dict) -> set[int]:
 
 
 def _cached_team_ids(user: User, found: dict | None = None) -> set[int]:
-    key = f"staff-teams:{user.pk}"
+    key = _team_ids_key(user.pk)
     if found is None:
         found = cached_values(user, team_ids_cache_keys(user.pk))
     version = found.get(TEAMS_VERSION_KEY)

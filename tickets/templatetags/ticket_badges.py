@@ -53,12 +53,6 @@ def status_badge(ticket: Ticket) -> SafeString:
     return format_html('<span class="badge {}" data-testid="status">{}</span>', css, ticket.get_status_display())
 
 
-@register.simple_tag
-def priority_badge(ticket: Ticket) -> SafeString:
-    css = PRIORITY_CLASSES.get(ticket.priority, "text-bg-light border")
-    return format_html('<span class="badge {}">P{}</span>', css, ticket.priority)
-
-
 def sla_badge_html(badge: Badge) -> str:
     """escalation/_sla_badge.html as a string: nothing when the badge has no label."""
     if not badge.label:

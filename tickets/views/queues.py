@@ -38,8 +38,8 @@ def agent_queue(request):
     sort_key = request.GET.get("sort") if request.GET.get("sort") in queues.SORTS else queues.DEFAULT_SORT
     # What the page reads from the cache: the user's teams, the sidebar counts and the bulk
     # bar's version, all fetched with the signed-in user (see queue_cache_keys).
-    counts_key = queues.counts_cache_key(request.user.pk)
-    found = cached_values(request.user, [*team_ids_cache_keys(request.user.pk), counts_key, BULK_BAR_VERSION_KEY])
+    pk = request.user.pk
+    found = cached_values(request.user, [*team_ids_cache_keys(pk), *queue_cache_keys(pk)])
     prime_staff_team_ids(request.user, found)
     # Building the filter set copies its 14 filters and their option querysets: only when used.
     show_filters = any(key not in NAVIGATION_KEYS for key in request.GET)
@@ -51,7 +51,7 @@ def agent_queue(request):
         source = queues.view_condition(request.user, view) or queues.view_queryset(request.user, view)
     after = request.GET.get("after")
     result = queues.page(source, sort_key=sort_key, cursor=after)
-    counts = queues.view_counts(request.user, found.get(counts_key))
+    counts = queues.view_counts(request.user, found.get(queues.counts_cache_key(pk)))
     views = [(key, label, counts.get(str(key))) for key, label in queues.VIEW_LABELS.items()]
     # Filters and sort survive moving between views and pages; the cursor does not.
     kept_query = _query_without(request.GET, ("after", "view"))
