@@ -10,6 +10,7 @@ policy changes as events, so the SLA history can be replayed (``manage.py sla_re
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,7 +20,7 @@ from escalation.business_time import (
     cached_calendar_spec,
     subtract_business_seconds,
 )
-from escalation.models import SlaPolicy
+from escalation.models import SlaPolicy, SlaTarget
 from escalation.policies import matching_policy
 from tickets.lifecycle import ACTIVE
 from tickets.models import EventKind, Status, Ticket
@@ -51,10 +52,25 @@ def paused_by(policy: SlaPolicy, status: str) -> bool:
     return (status == Status.PENDING and policy.pause_on_pending) or (status == Status.ON_HOLD and policy.pause_on_hold)
 
 
-def running(policy: SlaPolicy | None, status: str, first_response_at: datetime | None) -> Running:
-    if policy is None or status not in ACTIVE or paused_by(policy, status):
+def response_pending(ticket: Ticket) -> bool:
+    """The first-response target still applies: no public reply by staff, and never resolved.
+
+    A resolution answers the requester too, so it settles the first-response target for good:
+    a ticket reopened before anyone replied does not start that clock again.
+    """
+    return ticket.first_response_at is None and ticket.first_resolved_at is None
+
+
+def running(policy: SlaPolicy | None, ticket: Ticket) -> Running:
+    if policy is None or ticket.status not in ACTIVE or paused_by(policy, ticket.status):
         return Running(False, False)
-    return Running(response=first_response_at is None, resolution=True)
+    return Running(response=response_pending(ticket), resolution=True)
+
+
+def clock_time(at: datetime) -> datetime:
+    """Business time is counted in whole seconds: stretches start and end on a second, so they
+    add up exactly however often a clock is split (replays depend on that). Events keep ``at``."""
+    return at.replace(microsecond=0)
 
 
 def _was_running(ticket: Ticket) -> Running:
@@ -72,7 +88,7 @@ def _deadline(policy: SlaPolicy, since: datetime, target_minutes: int, used_s: i
 
 def apply_state(ticket: Ticket, policy: SlaPolicy | None, at: datetime) -> Running:
     """Set due and warning times from the used seconds, starting a stretch at ``at`` if clocks run."""
-    now_running = running(policy, ticket.status, ticket.first_response_at)
+    now_running = running(policy, ticket)
     ticket.sla_policy = policy
     ticket.sla_running_since = at if now_running.any else None
     ticket.first_response_due_at = ticket.first_response_warn_at = None
@@ -105,15 +121,80 @@ def close_stretch(ticket: Ticket, at: datetime) -> None:
     ticket.sla_running_since = None
 
 
+def describe_policy(policy: SlaPolicy | None) -> dict | None:
+    """A policy as events keep it: what applied then, whatever the policy says later."""
+    if policy is None:
+        return None
+    return {
+        "id": policy.pk,
+        "name": policy.name,
+        "version": policy.version,
+        "first_response_minutes": policy.first_response_minutes,
+        "resolution_minutes": policy.resolution_minutes,
+        "calendar": policy.calendar_id,
+    }
+
+
+def settle_targets(
+    ticket: Ticket,
+    targets: Iterable[str],
+    *,
+    stopped_by: str,
+    actor,
+    at: datetime,
+    record: Callable,
+    missed_only: bool = False,
+) -> None:
+    """Record whether each of ``targets`` was met, as its clock stops for good.
+
+    Called by the services before they change the ticket: a first public reply settles
+    ``first_response``; resolving settles both; a close without resolution (a withdrawal, a
+    merged duplicate) records only targets already missed (``missed_only``): a target that was
+    still within its time was not failed, it was no longer asked for. Met means the business
+    seconds used up to ``at`` stay within the target, so a stop after the due time is a miss
+    whether or not the scan saw the breach. The event keeps the due time (None when the clock
+    was paused), the seconds used and the policy as it was, so later edits change nothing.
+    """
+    policy = ticket.sla_policy
+    if policy is None:
+        return
+    live = {SlaTarget.FIRST_RESPONSE: response_pending(ticket), SlaTarget.RESOLUTION: ticket.status in ACTIVE}
+    due = {target: getattr(ticket, f"{target}_due_at") for target in live}
+    close_stretch(ticket, clock_time(at))
+    for target in targets:
+        if not live[target]:
+            continue
+        used_s = getattr(ticket, f"{target}_used_s")
+        target_minutes = getattr(policy, f"{target}_minutes")
+        met = used_s <= target_minutes * 60
+        if missed_only and met:
+            continue
+        record(
+            ticket,
+            EventKind.SLA_MET if met else EventKind.SLA_MISSED,
+            # Whoever stopped the clock: the replying or resolving agent (or a withdrawing requester).
+            actor=actor,
+            at=at,
+            new={
+                "target": str(target),
+                "met": met,
+                "due_at": due[target].isoformat() if due[target] else None,
+                "used_s": used_s,
+                "target_minutes": target_minutes,
+                "stopped_by": str(stopped_by),
+                "policy": describe_policy(policy),
+            },
+        )
+
+
 def refresh_clocks(ticket: Ticket, *, actor, at: datetime, record) -> list[str]:
     """Bring the clocks in line with the ticket as it now is; return the fields to save.
 
     ``record`` is the services' event writer (tickets.services.base.record), passed in so that
-    this module does not import the services that call it.
+    this module does not import the services that call it. Events are recorded at ``at`` as
+    given (the service's one moment); the clock arithmetic uses :func:`clock_time`.
     """
-    # Whole seconds: business time is counted in whole seconds, so stretches that start and end
-    # on a second add up exactly however often a clock is split (replays depend on that).
-    at = at.replace(microsecond=0)
+    event_at, at = at, clock_time(at)
     before = _was_running(ticket)
     old_policy = ticket.sla_policy
     close_stretch(ticket, at)
@@ -123,15 +204,15 @@ def refresh_clocks(ticket: Ticket, *, actor, at: datetime, record) -> list[str]:
             ticket,
             EventKind.SLA_POLICY_CHANGED,
             actor=actor,
-            at=at,
-            old=None if old_policy is None else {"id": old_policy.pk, "name": old_policy.name},
-            new=None if policy is None else {"id": policy.pk, "name": policy.name},
+            at=event_at,
+            old=describe_policy(old_policy),
+            new=describe_policy(policy),
         )
     after = apply_state(ticket, policy, at)
     if policy is not None and policy == old_policy and ticket.status in ACTIVE:
         # A stop caused by the first response or by resolving is not a pause.
         if before.resolution and not after.resolution:
-            record(ticket, EventKind.SLA_PAUSED, actor=actor, at=at, new={"status": ticket.status})
+            record(ticket, EventKind.SLA_PAUSED, actor=actor, at=event_at, new={"status": ticket.status})
         elif not before.resolution and after.resolution:
-            record(ticket, EventKind.SLA_RESUMED, actor=actor, at=at, new={"status": ticket.status})
+            record(ticket, EventKind.SLA_RESUMED, actor=actor, at=event_at, new={"status": ticket.status})
     return CLOCK_FIELDS

@@ -1,8 +1,11 @@
-"""Manual escalation: hand a ticket to another team or a vendor with a handover note, send it back.
+"""Escalation: hand a ticket to another team or a vendor with a handover note, send it back.
 
 Services (writes) first, then the selectors the KPI engine reads (aggregates computed in SQL).
-The ticket's own changes (team, assignee) are recorded here the way ``ticket_change_team``
-records them, in the same transaction and the same ticket save, so one escalation is one version.
+A person escalates through :func:`ticket_escalate`, which checks and then calls :func:`escalate`;
+a rule (escalation/rules.py) calls :func:`escalate` itself. Either way the same row and the same
+events. The ticket's own changes (team, assignee) are recorded here the way
+``ticket_change_team`` records them, in the same transaction and the same ticket save, so one
+escalation is one version.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, Q
+from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Extract
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,9 +25,12 @@ from accounts.models import Team, User
 from escalation.models import Escalation, Vendor
 from helpdesk.errors import ApplicationError, ConflictError
 from tickets import notifications
-from tickets.models import EventKind, Ticket
+from tickets.models import EventKind, Ticket, TicketEvent
 from tickets.permissions import staff_team_ids
 from tickets.services.base import check_version, describe, lock, now_or, record, require_staff, save
+
+# How a send-back was recorded before it had its own kind (``escalation_returned``).
+LEGACY_SEND_BACK = {"sent_back": True}
 
 HANDOVER_FIELDS = {
     "symptoms": gettext_lazy("Describe the symptoms for the receiving team."),
@@ -87,33 +93,55 @@ def ticket_escalate(
     if vendor is not None and not vendor.is_active:
         raise ApplicationError(_("This vendor is no longer active."), extra={"field": "vendor"})
     handover = _handover(symptoms, tried, diagnostics)
-    vendor_reference = (vendor_reference or "").strip()[:100]
-    at = now_or(at)
+    return escalate(
+        ticket,
+        to_team=to_team,
+        vendor=vendor,
+        vendor_reference=(vendor_reference or "").strip()[:100],
+        handover=handover,
+        coordinator=acting_user,
+        at=now_or(at),
+    )
 
+
+def escalate(
+    ticket: Ticket,
+    *,
+    to_team: Team | None,
+    vendor: Vendor | None = None,
+    vendor_reference: str = "",
+    handover: dict[str, str],
+    coordinator: User | None,
+    at: datetime,
+    rule: str | None = None,
+) -> Escalation:
+    """The one way a ticket is escalated, by a person or by the rule named ``rule``.
+
+    The caller holds the ticket's lock, has checked the target and acts for ``coordinator`` (None
+    for a rule: nobody coordinates it, so "escalated by me" and coordinator access do not apply).
+    ``escalated`` is recorded before the move, so its team snapshot is the escalating team, which
+    the KPI selectors below attribute it to.
+    """
     escalation = Escalation.objects.create(
         ticket=ticket,
         from_team=ticket.team,
         to_team=to_team,
         vendor=vendor,
         vendor_reference=vendor_reference,
-        escalated_by=acting_user,
+        escalated_by=coordinator,
         created_at=at,
         **handover,
     )
-    record(
-        ticket,
-        EventKind.ESCALATED,
-        actor=acting_user,
-        at=at,
-        old={"team": describe(ticket.team)},
-        new={
-            "escalation": escalation.pk,
-            "team": describe(to_team),
-            "vendor": describe(vendor),
-            "vendor_reference": vendor_reference,
-        },
-    )
-    changed = _move_to_team(ticket, to_team, actor=acting_user, at=at)
+    new = {
+        "escalation": escalation.pk,
+        "team": describe(to_team),
+        "vendor": describe(vendor),
+        "vendor_reference": vendor_reference,
+    }
+    if rule is not None:
+        new["rule"] = rule
+    record(ticket, EventKind.ESCALATED, actor=coordinator, at=at, old={"team": describe(ticket.team)}, new=new)
+    changed = _move_to_team(ticket, to_team, actor=coordinator, at=at)
     ticket.escalation_count += 1
     save(ticket, at, *changed, "escalation_count")
     notifications.escalated(ticket, escalation)
@@ -144,11 +172,11 @@ def escalation_send_back(escalation: Escalation, *, reason: str, acting_user: Us
     at = now_or(None)
     record(
         ticket,
-        EventKind.ESCALATED,
+        EventKind.ESCALATION_RETURNED,
         actor=acting_user,
         at=at,
         old={"team": describe(ticket.team)},
-        new={"escalation": escalation.pk, "sent_back": True, "reason": reason, "team": describe(escalation.from_team)},
+        new={"escalation": escalation.pk, "reason": reason, "team": describe(escalation.from_team)},
     )
     changed = _move_to_team(ticket, escalation.from_team, actor=acting_user, at=at)
     escalation.returned_at, escalation.return_reason = at, reason
@@ -176,17 +204,35 @@ def _team_ids(teams: Iterable[Team | int]) -> list[int]:
     return [team.pk if isinstance(team, Team) else int(team) for team in teams]
 
 
+def _escalations() -> QuerySet[TicketEvent]:
+    """``escalated`` events, by a person or a rule; each one's team is the team that escalated.
+
+    Before ``escalation_returned`` existed a send-back was an ``escalated`` event with
+    ``sent_back``: those are send-backs, not escalations.
+    """
+    return TicketEvent.objects.filter(kind=EventKind.ESCALATED).exclude(new_value__contains=LEGACY_SEND_BACK)
+
+
+def _send_backs() -> QuerySet[TicketEvent]:
+    return TicketEvent.objects.filter(
+        Q(kind=EventKind.ESCALATION_RETURNED) | Q(kind=EventKind.ESCALATED, new_value__contains=LEGACY_SEND_BACK)
+    )
+
+
 def escalation_rate(teams: Iterable[Team | int], start: datetime, end: datetime) -> dict[str, Any]:
     """Of the tickets created in [start, end) that these teams handled, the share they escalated.
 
-    "Handled": the ticket is with one of the teams now, or one of them escalated it. A ticket
-    escalated twice counts once.
+    "Handled": some event of the ticket happened while it was with one of the teams (its team
+    snapshot), so a ticket counts for every team it passed through, whatever team it has now.
+    A ticket escalated twice counts once.
     """
     ids = _team_ids(teams)
-    escalated_by_teams = Exists(Escalation.objects.filter(ticket=OuterRef("pk"), from_team_id__in=ids))
-    counts = Ticket.objects.filter(
-        Q(team_id__in=ids) | escalated_by_teams, created_at__gte=start, created_at__lt=end
-    ).aggregate(tickets=Count("id"), escalated=Count("id", filter=Q(escalated_by_teams)))
+    handled = Exists(TicketEvent.objects.filter(ticket_id=OuterRef("ticket_id"), team_id__in=ids))
+    escalated = Exists(_escalations().filter(ticket_id=OuterRef("ticket_id"), team_id__in=ids))
+    # One ``created`` event per ticket: counting them counts tickets.
+    counts = TicketEvent.objects.filter(
+        handled, kind=EventKind.CREATED, created_at__gte=start, created_at__lt=end
+    ).aggregate(tickets=Count("id"), escalated=Count("id", filter=Q(escalated)))
     counts["rate"] = counts["escalated"] / counts["tickets"] if counts["tickets"] else None
     return counts
 
@@ -194,14 +240,24 @@ def escalation_rate(teams: Iterable[Team | int], start: datetime, end: datetime)
 def time_to_escalate(teams: Iterable[Team | int], start: datetime, end: datetime) -> dict[str, Any]:
     """Escalations these teams made in [start, end): how many, and the median seconds from the
     ticket's creation to the escalation (``median_seconds`` is None when there were none)."""
-    waited = Extract(F("created_at") - F("ticket__created_at"), "epoch")
-    return Escalation.objects.filter(
-        from_team_id__in=_team_ids(teams), created_at__gte=start, created_at__lt=end
-    ).aggregate(count=Count("id"), median_seconds=PercentileCont(waited, 0.5))
+    created_at = TicketEvent.objects.filter(ticket_id=OuterRef("ticket_id"), kind=EventKind.CREATED).values(
+        "created_at"
+    )[:1]
+    waited = Extract(F("created_at") - Subquery(created_at), "epoch")
+    return (
+        _escalations()
+        .filter(team_id__in=_team_ids(teams), created_at__gte=start, created_at__lt=end)
+        .aggregate(count=Count("id"), median_seconds=PercentileCont(waited, 0.5))
+    )
 
 
 def sent_back_count(teams: Iterable[Team | int], start: datetime, end: datetime) -> int:
     """Escalations made by these teams that were sent back in [start, end)."""
-    return Escalation.objects.filter(
-        from_team_id__in=_team_ids(teams), returned_at__gte=start, returned_at__lt=end
-    ).count()
+    escalated_by_teams = Exists(
+        _escalations().filter(
+            ticket_id=OuterRef("ticket_id"),
+            new_value__escalation=OuterRef("new_value__escalation"),
+            team_id__in=_team_ids(teams),
+        )
+    )
+    return _send_backs().filter(escalated_by_teams, created_at__gte=start, created_at__lt=end).count()

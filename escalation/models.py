@@ -127,6 +127,8 @@ class SlaPolicy(models.Model):
     )
     pause_on_pending = models.BooleanField(_("pause while pending (waiting on the requester)"), default=True)
     pause_on_hold = models.BooleanField(_("pause while on hold (waiting on a third party)"), default=False)
+    # Bumped by every edit (escalation/policy_services.py); SLA events name the version that applied.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -390,6 +392,9 @@ class Escalation(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("coordinator"),
         on_delete=models.PROTECT,
+        # None: an escalation rule moved the ticket; nobody coordinates it.
+        null=True,
+        blank=True,
         related_name="escalations_coordinated",
     )
     symptoms = models.TextField(_("symptoms"), max_length=10_000)

@@ -266,8 +266,9 @@ def policy_update(policy: SlaPolicy, *, acting_user: User | None, **changes: Any
     scalars = [field for field in changed if field not in RELATED]
     for field in scalars:
         setattr(policy, field, cleaned[field])
-    if scalars:
-        policy.save(update_fields=scalars)
+    # Every edit is a new version: SLA events name the version that applied (escalation/clocks.py).
+    policy.version += 1
+    policy.save(update_fields=[*scalars, "version"])
     for field in RELATED.keys() & set(changed):
         getattr(policy, field).set(cleaned[field])
     _touch([policy])

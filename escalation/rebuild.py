@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from escalation.clocks import CLOCK_FIELDS, apply_state, close_stretch
+from escalation.clocks import CLOCK_FIELDS, apply_state, clock_time, close_stretch
 from escalation.models import SlaPolicy
 from tickets.models import EventKind, Status, Ticket
 
@@ -47,6 +47,7 @@ def rebuilt_clocks(ticket: Ticket, policies: dict[int, SlaPolicy]) -> Ticket:
                 shadow.status = event.new_value
             case EventKind.RESOLVED:
                 shadow.status = Status.RESOLVED
+                shadow.first_resolved_at = shadow.first_resolved_at or event.created_at
             case EventKind.REOPENED:
                 shadow.status = Status.OPEN
             case EventKind.CLOSED:
@@ -58,7 +59,7 @@ def rebuilt_clocks(ticket: Ticket, policies: dict[int, SlaPolicy]) -> Ticket:
             case EventKind.SLA_POLICY_CHANGED:
                 policy = policies.get((event.new_value or {}).get("id")) if event.new_value else None
         if refresh:
-            at = event.created_at.replace(microsecond=0)
+            at = clock_time(event.created_at)
             close_stretch(shadow, at)
             apply_state(shadow, policy, at)
     return shadow

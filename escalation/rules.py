@@ -8,7 +8,8 @@ Two doors in: the SLA scan calls :func:`run_for_sla_event` for each warning or b
 Each firing is a RuleFiring row inserted with ``ON CONFLICT DO NOTHING``: only the caller whose
 insert made the row applies the actions, so a rule fires once per ticket and trigger key however
 often (or however concurrently) it is evaluated. The actions go through the ticket services with
-``acting_user=None`` (the system), so they are recorded as ordinary ticket events.
+``acting_user=None`` (the system), so they are recorded as ordinary ticket events; a move to
+another team is an escalation, through the same door as a person's (``escalations.escalate``).
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Team
+from escalation.escalations import escalate
 from escalation.models import EscalationRule, RuleFiring, RuleSlaTarget, RuleTrigger, SlaEventKind, SlaTarget
 from tickets import notifications
 from tickets.lifecycle import ACTIVE
 from tickets.models import EventKind, Priority, Ticket, TicketEvent
-from tickets.services import ticket_change_priority, ticket_change_team, ticket_set_tags
-from tickets.services.base import describe, lock, record, save
+from tickets.services import ticket_change_priority, ticket_set_tags
+from tickets.services.base import lock
 
 logger = logging.getLogger(__name__)
 
@@ -162,21 +164,9 @@ def _apply(rule: EscalationRule, ticket: Ticket, now: datetime, label) -> None:
     """Move, raise, tag, then notify: the managers told are those of the team the ticket ends up in."""
     team = rule.move_to_team if rule.move_to_team_id else _team_of_tier(ticket, rule.move_to_tier)
     if team is not None and team.pk != ticket.team_id:
-        old_team = ticket.team
-        ticket = ticket_change_team(ticket, team, acting_user=None, at=now)
-        # A rule that hands the ticket on is an escalation too: the KPIs (escalation rate, FCR)
-        # must count it like a manual one.
-        ticket = lock(ticket)
-        record(
-            ticket,
-            EventKind.ESCALATED,
-            actor=None,
-            at=now,
-            old={"team": describe(old_team)},
-            new={"team": describe(team), "rule": rule.name},
-        )
-        ticket.escalation_count += 1
-        save(ticket, now, "escalation_count")
+        # A rule that hands the ticket on is an escalation like a person's (same row, same events),
+        # so the KPIs (escalation rate, FCR) count it alike.
+        escalate(ticket, to_team=team, handover=_handover(rule, label), coordinator=None, at=now, rule=rule.name)
     if rule.raise_priority and ticket.priority > Priority.P1:
         # Stored on the ticket, so in the installation's language rather than the current request's.
         with translation.override(settings.LANGUAGE_CODE):
@@ -187,6 +177,15 @@ def _apply(rule: EscalationRule, ticket: Ticket, now: datetime, label) -> None:
         ticket = ticket_set_tags(ticket, [*names, rule.add_tag], acting_user=None, at=now)
     if rule.notify_manager:
         notifications.rule_fired(ticket, rule.name, label)
+
+
+def _handover(rule: EscalationRule, label) -> dict[str, str]:
+    """The handover note of a rule's escalation: nobody wrote one, so it says which rule moved it and why."""
+    # Stored on the escalation, so in the installation's language rather than the current request's.
+    with translation.override(settings.LANGUAGE_CODE):
+        symptoms = _("Escalation rule “%(name)s”: %(trigger)s") % {"name": rule.name, "trigger": label}
+        nobody = _("Nothing recorded: an escalation rule moved the ticket, not a person.")
+    return {"symptoms": symptoms, "tried": nobody, "diagnostics": nobody}
 
 
 def _team_of_tier(ticket: Ticket, tier: int | None) -> Team | None:

@@ -12,6 +12,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -206,12 +207,15 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 OUTBOX_SWEEP_SECONDS = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))
+KPI_REFRESH_SECONDS = float(os.environ.get("KPI_REFRESH_SECONDS", "300"))
 # Loaded into the database schedule by django-celery-beat when beat starts.
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "notifications.deliver_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
     "auto-close-resolved-tickets": {"task": "tickets.auto_close_resolved", "schedule": 15 * 60.0},
     "sla-scan": {"task": "escalation.sla_scan", "schedule": 60.0},
     "escalation-rules": {"task": "escalation.run_rules", "schedule": 60.0},
+    "kpi-refresh": {"task": "kpis.refresh_incremental", "schedule": KPI_REFRESH_SECONDS},
+    "kpi-rebuild-nightly": {"task": "kpis.refresh_full", "schedule": crontab(hour=2, minute=30)},
 }
 CELERY_TIMEZONE = "UTC"
 HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("HEALTHZ_WORKER_TIMEOUT", "3"))
@@ -292,6 +296,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_MESSAGE_ID_DOMAIN = os.environ.get("EMAIL_MESSAGE_ID_DOMAIN", "helpdesk.local")
 TICKET_REOPEN_WINDOW_DAYS = int(os.environ.get("TICKET_REOPEN_WINDOW_DAYS", "7"))
 TICKET_AUTO_CLOSE_DAYS = int(os.environ.get("TICKET_AUTO_CLOSE_DAYS", "7"))
+# KPIs (docs/kpis.md): a resolved ticket "recurs" when its requester opens another in the same
+# category within this many days.
+KPI_RECURRENCE_DAYS = int(os.environ.get("KPI_RECURRENCE_DAYS", "30"))
 ATTACHMENT_MAX_FILE_BYTES = int(os.environ.get("ATTACHMENT_MAX_FILE_MB", "10")) * 1024 * 1024
 ATTACHMENT_MAX_TICKET_BYTES = int(os.environ.get("ATTACHMENT_MAX_TICKET_MB", "50")) * 1024 * 1024
 ATTACHMENT_MAX_FILES_PER_MESSAGE = 10

@@ -432,8 +432,9 @@ class _Story:
         comment = ""
         if self.rng.random() < 0.35:
             comment = self.rng.choice(self.phrases["praise" if score >= 4 else "complaint"])
-        # Not on the story's clock: answering a survey does not hold up the ticket.
-        satisfaction_answer(survey_token(event), score=score, comment=comment, at=at)
+        # On the story's clock: what happens to the ticket next happens after the answer, as in
+        # real use, so the event log's seq order stays its time order.
+        satisfaction_answer(survey_token(event), score=score, comment=comment, at=self.clock.until(at))
 
 
 def demo_tickets() -> QuerySet[Ticket]:

@@ -106,8 +106,9 @@ def _replay(events: Iterable[TicketEvent]) -> dict[str, Any]:
                 facts["reassignment_count"] += 1
             last_assignee_id = assignee_id
         elif kind == EventKind.ESCALATED and not (event.new_value or {}).get("sent_back"):
-            # Manual escalations and rules moving a ticket on; a send-back is recorded with the
-            # same kind but does not undo the escalation it ends.
+            # By a person or a rule. A send-back (``escalation_returned``) does not undo the
+            # escalation it ends; before it had its own kind it was an ``escalated`` event with
+            # ``sent_back``, which older logs still hold.
             facts["escalation_count"] += 1
     if facts["status"] is not None:
         facts["status"] = str(facts["status"])

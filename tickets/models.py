@@ -205,6 +205,10 @@ class Ticket(models.Model):
     resolution_summary = models.TextField(_("resolution summary"), max_length=10_000, blank=True)
     external_reference = models.CharField(_("external reference"), max_length=100, null=True, blank=True, unique=True)
     access_token = models.CharField(max_length=64, unique=True, default=new_access_token, editable=False)
+    # False while a guest's request names the address of an existing account: until the link in
+    # the confirmation e-mail is opened (or that user signs in and opens it), the account's lists
+    # do not show the ticket.
+    requester_verified = models.BooleanField(_("requester verified"), default=True)
 
     created_at = models.DateTimeField(_("created"))
     updated_at = models.DateTimeField(_("updated"))
@@ -410,12 +414,15 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     CLOSED = "closed", _("Closed")
     ESCALATED = "escalated", _("Escalated")
+    ESCALATION_RETURNED = "escalation_returned", _("Escalation sent back")
     MERGED = "merged", _("Merged")
     SLA_POLICY_CHANGED = "sla_policy_changed", _("SLA policy changed")
     SLA_PAUSED = "sla_paused", _("SLA clock paused")
     SLA_RESUMED = "sla_resumed", _("SLA clock resumed")
     SLA_WARNING = "sla_warning", _("SLA warning")
     SLA_BREACH = "sla_breach", _("SLA breached")
+    SLA_MET = "sla_met", _("SLA target met")
+    SLA_MISSED = "sla_missed", _("SLA target missed")
     SATISFACTION = "satisfaction", _("Satisfaction answer")
     ARTICLE_LINKED = "article_linked", _("Knowledge article linked")
     ARTICLE_UNLINKED = "article_unlinked", _("Knowledge article unlinked")
@@ -426,10 +433,24 @@ class ImmutableEventError(Exception):
 
 
 class TicketEvent(models.Model):
-    """One row per change, never updated or deleted (also enforced by a database trigger)."""
+    """One row per change, never updated or deleted (also enforced by a database trigger).
+
+    ``team`` and ``assignee`` are the ticket's team and assignee once the event has taken effect
+    (for ``team_changed`` and ``assigned``, the new ones), so that KPIs attribute each event
+    without replaying the log. ``seq`` is assigned by the database (a sequence read in a
+    trigger, under a shared advisory lock held until commit; see ``kpis/cursor.py``): strictly
+    increasing, the KPI engine's incremental cursor.
+    """
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    seq = models.BigIntegerField(unique=True, editable=False, db_default=models.Value(0))
     kind = models.CharField(max_length=24, choices=EventKind.choices)
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -443,6 +464,9 @@ class TicketEvent(models.Model):
         indexes = [
             models.Index(fields=["ticket", "created_at"], name="event_ticket_created_idx"),
             models.Index(fields=["kind", "created_at"], name="event_kind_created_idx"),
+            models.Index(fields=["ticket", "seq"], name="event_ticket_seq_idx"),
+            models.Index(fields=["team", "kind", "created_at"], name="event_team_kind_created_idx"),
+            models.Index(fields=["assignee", "kind", "created_at"], name="event_agent_kind_created_idx"),
         ]
 
     def __str__(self) -> str:

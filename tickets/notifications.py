@@ -14,12 +14,21 @@ SURVEY_SALT = "tickets.satisfaction"
 
 
 def requester_url(ticket: Ticket) -> str:
-    """Guests (no password) follow their private tracking link; account holders sign in."""
-    if ticket.requester.has_usable_password():
-        path = reverse("tickets:my_ticket", args=[ticket.reference])
-    else:
+    """Guests (no password) follow their private tracking link; account holders sign in.
+
+    A guest's request in an account's name is not in the account's lists until the tracking
+    link is opened, so that is the link its owner gets until then.
+    """
+    if private_link(ticket):
         path = reverse("tickets:track", args=[ticket.access_token])
+    else:
+        path = reverse("tickets:my_ticket", args=[ticket.reference])
     return f"{settings.SITE_URL}{path}"
+
+
+def private_link(ticket: Ticket) -> bool:
+    """The requester's link is the tracking link: whoever holds it reads and answers the request."""
+    return not (ticket.requester_verified and ticket.requester.has_usable_password())
 
 
 def survey_token(event: TicketEvent) -> str:
@@ -38,7 +47,13 @@ def _to_requester(ticket: Ticket, kind: str, template: str, *, starts_thread: bo
         to=requester.email,
         language=requester.language,
         template=template,
-        context={"ticket": ticket, "recipient": requester, "link": requester_url(ticket), **context},
+        context={
+            "ticket": ticket,
+            "recipient": requester,
+            "link": requester_url(ticket),
+            "private_link": private_link(ticket),
+            **context,
+        },
         ticket_id=ticket.pk,
         starts_thread=starts_thread,
     )
@@ -163,10 +178,20 @@ def escalated(ticket: Ticket, escalation) -> None:
 
 
 def escalation_sent_back(ticket: Ticket, escalation, actor: User | None) -> None:
-    """Tell the coordinator that the receiving team returned the ticket, and why."""
+    """Tell the coordinator that the receiving team returned the ticket, and why.
+
+    A rule's escalation has no coordinator: the managers of the team it returns to hear instead,
+    or the send-back would go unnoticed until someone looks at the queue.
+    """
+    if escalation.escalated_by_id:
+        recipients = [escalation.escalated_by]
+    elif escalation.from_team_id:
+        recipients = list(escalation.from_team.managers.all())
+    else:
+        recipients = []
     _to_staff(
         ticket,
-        _active_once([escalation.escalated_by]),
+        _active_once(recipients),
         "escalated_sent_back",
         "escalated_sent_back",
         escalation=escalation,

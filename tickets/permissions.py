@@ -80,6 +80,11 @@ def _teams_changed(sender, action: str = "post_delete", **kwargs) -> None:
 
 
 def is_requester_side(user: User, ticket: Ticket) -> bool:
+    # A guest's request in an account's name joins that account's side only once the link in the
+    # confirmation e-mail is opened (tickets/services/creation.py, ticket_create_by_guest): until
+    # then the tracking link is the only way in, for whoever holds it.
+    if not ticket.requester_verified:
+        return False
     if ticket.requester_id == user.pk:
         return True
     if user.works_tickets or ticket.organisation_id is None or ticket.organisation_id != user.organisation_id:
@@ -127,8 +132,11 @@ def _tickets(user: User, queryset: QuerySet) -> QuerySet:
 
 
 def requester_scope(user: User, queryset: QuerySet) -> QuerySet:
-    """The requester side: own tickets, plus the organisation's where it shares them."""
+    """The requester side: own tickets, plus the organisation's where it shares them.
+
+    Unverified guest requests are left out, as in :func:`is_requester_side`.
+    """
     own = Q(requester=user)
     if user.organisation_id:
         own |= Q(organisation_id=user.organisation_id, organisation__shares_tickets=True)
-    return queryset.filter(own)
+    return queryset.filter(own, requester_verified=True)

@@ -107,7 +107,12 @@ def test_pending_pauses_and_the_requesters_reply_resumes_with_time_used_kept(ali
     assert ticket.status == "open"
     # 20 of 240 minutes were used before the pause; the hour spent waiting does not count.
     assert ticket.resolution_due_at == T0 + minutes(80) + minutes(220)
-    assert _kinds(ticket) == [EventKind.SLA_POLICY_CHANGED, EventKind.SLA_PAUSED, EventKind.SLA_RESUMED]
+    assert _kinds(ticket) == [
+        EventKind.SLA_POLICY_CHANGED,
+        EventKind.SLA_MET,
+        EventKind.SLA_PAUSED,
+        EventKind.SLA_RESUMED,
+    ]
 
 
 def test_on_hold_pauses_only_when_the_policy_says_so(alice, carol, service_desk, standard):

@@ -1,4 +1,4 @@
-"""Manual escalation: to another team or a vendor with a handover note, the coordinator, send back, KPIs."""
+"""Escalation: to another team or a vendor with a handover note, the coordinator, send back, rules alike, KPIs."""
 
 from datetime import timedelta
 
@@ -14,11 +14,14 @@ from escalation.escalations import (
     ticket_escalate,
     time_to_escalate,
 )
-from escalation.models import Escalation, Vendor
+from escalation.models import Escalation, RuleTrigger, Vendor
+from escalation.rule_services import rule_create
+from escalation.rules import run_for_sla_event
 from helpdesk.errors import ApplicationError, ConflictError
 from notifications.models import OutboxEmail
 from tickets import queues
-from tickets.models import EventKind, Status, Ticket
+from tickets.facts import facts_from_events, mismatches
+from tickets.models import EventKind, Status, Ticket, TicketEvent
 from tickets.permissions import works_on
 from tickets.services import ticket_assign, ticket_create, ticket_resolve
 
@@ -223,18 +226,14 @@ def test_send_back_returns_the_ticket_and_tells_the_coordinator(ticket, carol, d
     events = [(e.kind, e.old_value, e.new_value, e.actor) for e in ticket.events.order_by("created_at", "id")[before:]]
     assert events == [
         (
-            EventKind.ESCALATED,
+            EventKind.ESCALATION_RETURNED,
             {"team": team(network_team)},
-            {
-                "escalation": escalation.pk,
-                "sent_back": True,
-                "reason": "Printer, not network",
-                "team": team(service_desk),
-            },
+            {"escalation": escalation.pk, "reason": "Printer, not network", "team": team(service_desk)},
             dave,
         ),
         (EventKind.TEAM_CHANGED, team(network_team), team(service_desk), dave),
     ]
+    assert (ticket.escalation_count, ticket.events.filter(kind=EventKind.ESCALATED).count()) == (1, 1)
     email = OutboxEmail.objects.get(kind="escalated_sent_back")
     assert email.to == carol.email and "Printer, not network" in email.body
     assert list(queues.view_queryset(carol, queues.View.ESCALATED)) == []
@@ -265,6 +264,131 @@ def test_send_back_view_for_the_receiving_team(client, ticket, carol, dave, netw
     assert response.status_code == 302
     assert refreshed(ticket).status != Status.CLOSED
     assert Escalation.objects.get(pk=escalation.pk).returned_at is not None
+
+
+def test_the_ticket_history_shows_a_send_back_with_its_reason(client, ticket, carol, dave, network_team):
+    escalation = escalate(ticket, carol, to_team=network_team)
+    escalation_send_back(escalation, reason="Printer, not network", acting_user=dave)
+    client.force_login(carol)  # the ticket is back with her team
+
+    page = client.get(reverse("tickets:agent_ticket", args=[ticket.reference])).content.decode()
+
+    history = page[page.index('data-testid="history"') :]
+    assert "Escalation sent back: Printer, not network" in history
+    assert "Dave Fischer" in history
+
+
+def test_an_older_send_back_recorded_as_escalated_still_reads_as_one(
+    client, ticket, carol, dave, service_desk, network_team
+):
+    """Logs written before ``escalation_returned`` existed keep their ``escalated`` send-backs."""
+    escalation = escalate(ticket, carol, to_team=network_team)
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=EventKind.ESCALATED,
+        actor=dave,
+        created_at=timezone.now(),
+        old_value={"team": team(network_team)},
+        new_value={"escalation": escalation.pk, "sent_back": True, "reason": "Old style", "team": None},
+    )
+    client.force_login(carol)
+
+    page = client.get(reverse("tickets:agent_ticket", args=[ticket.reference])).content.decode()
+
+    assert "Escalation sent back: Old style" in page[page.index('data-testid="history"') :]
+    assert facts_from_events(ticket.pk)["escalation_count"] == 1
+    start, end = timezone.now() - timedelta(hours=1), timezone.now() + timedelta(hours=1)
+    assert time_to_escalate([service_desk], start, end)["count"] == 1
+    assert (sent_back_count([service_desk], start, end), sent_back_count([network_team], start, end)) == (1, 0)
+
+
+# --- A rule and a person escalate alike ----------------------------------------------------
+
+
+def kinds_and_values(ticket, since):
+    return [
+        (e.kind, e.old_value, {key: value for key, value in (e.new_value or {}).items() if key != "escalation"})
+        if e.kind == EventKind.ESCALATED
+        else (e.kind, e.old_value, e.new_value)
+        for e in ticket.events.filter(seq__gt=since).order_by("created_at", "id")
+    ]
+
+
+def test_a_rule_and_a_person_escalate_with_the_same_events_and_an_escalation_row(
+    alice, carol, service_desk, network_team
+):
+    by_carol = ticket_assign(
+        ticket_create(requester=alice, subject="VPN drops", description="x", acting_user=alice),
+        carol,
+        acting_user=carol,
+    )
+    by_rule = ticket_assign(
+        ticket_create(requester=alice, subject="VPN drops too", description="x", acting_user=alice),
+        carol,
+        acting_user=carol,
+    )
+    rule = rule_create(
+        acting_user=None, name="Breaches to Network", trigger=RuleTrigger.SLA_BREACH, move_to_team=network_team
+    )
+    marks = {t.pk: t.events.order_by("-seq").values_list("seq", flat=True)[0] for t in (by_carol, by_rule)}
+
+    manual = escalate(by_carol, carol, to_team=network_team)
+    assert run_for_sla_event(by_rule, "resolution", "breach") == [rule]
+
+    automatic = Escalation.objects.get(ticket=by_rule)
+    common = [
+        (
+            EventKind.ESCALATED,
+            {"team": team(service_desk)},
+            {"team": team(network_team), "vendor": None, "vendor_reference": ""},
+        ),
+        (EventKind.TEAM_CHANGED, team(service_desk), team(network_team)),
+        (EventKind.ASSIGNED, who(carol), None),
+    ]
+    assert kinds_and_values(by_carol, marks[by_carol.pk]) == common
+    assert kinds_and_values(by_rule, marks[by_rule.pk]) == [
+        (common[0][0], common[0][1], {**common[0][2], "rule": "Breaches to Network"}),
+        *common[1:],
+    ]
+    escalated = {t.pk: t.events.get(kind=EventKind.ESCALATED) for t in (by_carol, by_rule)}
+    assert escalated[by_carol.pk].new_value["escalation"] == manual.pk
+    assert escalated[by_rule.pk].new_value["escalation"] == automatic.pk
+    # Both attributed to the escalating team, the coordinator only where a person escalated.
+    assert [escalated[t.pk].team_id for t in (by_carol, by_rule)] == [service_desk.pk, service_desk.pk]
+    assert [(e.escalated_by, e.from_team, e.to_team) for e in (manual, automatic)] == [
+        (carol, service_desk, network_team),
+        (None, service_desk, network_team),
+    ]
+    assert automatic.symptoms == "Escalation rule “Breaches to Network”: SLA breach (resolution)"
+    assert [refreshed(t).escalation_count for t in (by_carol, by_rule)] == [1, 1]
+    assert mismatches(refreshed(by_rule)) == {}
+    start, end = timezone.now() - timedelta(hours=1), timezone.now() + timedelta(hours=1)
+    assert escalation_rate([service_desk], start, end) == {"tickets": 2, "escalated": 2, "rate": 1.0}
+    assert sorted(OutboxEmail.objects.filter(kind="escalated").values_list("ticket_id", flat=True)) == sorted(
+        [by_carol.pk, by_rule.pk]
+    )
+
+
+def test_a_rule_escalation_has_no_coordinator_and_can_be_sent_back(
+    client, alice, carol, dave, erin, service_desk, network_team
+):
+    ticket = ticket_create(requester=alice, subject="VPN drops", description="x", acting_user=alice)
+    rule_create(acting_user=None, name="Breaches to Network", trigger=RuleTrigger.SLA_BREACH, move_to_team=network_team)
+    run_for_sla_event(ticket, "first_response", "breach")
+    escalation = Escalation.objects.get()
+
+    assert not works_on(carol, refreshed(ticket))  # nobody coordinates it
+    assert queues.view_counts(carol)["escalated"] == 0
+    client.force_login(dave)
+    page = client.get(reverse("tickets:agent_ticket", args=[ticket.reference])).content.decode()
+    assert "by an escalation rule; no coordinator" in page
+    assert "Escalated by the rule “Breaches to Network”" in page
+
+    escalation_send_back(escalation, reason="Not a network fault", acting_user=dave)
+
+    assert refreshed(ticket).team == service_desk
+    # No coordinator to tell: the managers of the team it returns to hear of it.
+    assert list(OutboxEmail.objects.filter(kind="escalated_sent_back").values_list("to", flat=True)) == [erin.email]
 
 
 # --- KPI selectors ------------------------------------------------------------------------

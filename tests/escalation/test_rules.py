@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from escalation.models import BusinessCalendar, EscalationRule, RuleFiring, RuleTrigger, SlaPolicy
+from escalation.models import BusinessCalendar, Escalation, EscalationRule, RuleFiring, RuleTrigger, SlaPolicy
 from escalation.rule_forms import RuleForm
 from escalation.rule_services import rule_create
 from escalation.rules import run_for_sla_event, run_periodic_rules
@@ -85,8 +85,22 @@ def test_breach_rule_fires_once_from_the_scan_and_records_its_actions(
     assert ticket.priority == Priority.P3
     assert list(ticket.tags.values_list("name", flat=True)) == ["escalated"]
     reason = "Raised by the escalation rule “Rule on sla_breach”."
+    escalation = Escalation.objects.get(ticket=ticket)
     assert events_since(ticket, T0 + minutes(61)) == [
         (EventKind.SLA_BREACH, None, None, {"target": "first_response", "due_at": "2026-11-02T10:00:00+00:00"}),
+        # The same events as a person's escalation (tests/escalation/test_escalations.py).
+        (
+            EventKind.ESCALATED,
+            None,
+            {"team": {"id": service_desk.pk, "name": "Service Desk"}},
+            {
+                "escalation": escalation.pk,
+                "team": {"id": network_team.pk, "name": "Network"},
+                "vendor": None,
+                "vendor_reference": "",
+                "rule": "Rule on sla_breach",
+            },
+        ),
         (
             EventKind.TEAM_CHANGED,
             None,
@@ -94,12 +108,6 @@ def test_breach_rule_fires_once_from_the_scan_and_records_its_actions(
             {"id": network_team.pk, "name": "Network"},
         ),
         (EventKind.ASSIGNED, None, {"id": carol.pk, "name": str(carol)}, None),
-        (
-            EventKind.ESCALATED,
-            None,
-            {"team": {"id": service_desk.pk, "name": "Service Desk"}},
-            {"team": {"id": network_team.pk, "name": "Network"}, "rule": "Rule on sla_breach"},
-        ),
         (
             EventKind.PRIORITY_CHANGED,
             None,
@@ -117,6 +125,8 @@ def test_breach_rule_fires_once_from_the_scan_and_records_its_actions(
     assert ticket.events.filter(kind=EventKind.PRIORITY_CHANGED).count() == 1
     ticket.refresh_from_db()
     assert ticket.escalation_count == 1
+    assert (escalation.escalated_by, escalation.from_team, escalation.to_team) == (None, service_desk, network_team)
+    assert escalation.symptoms == "Escalation rule “Rule on sla_breach”: SLA breach (first response)"
 
 
 def test_rule_for_the_resolution_clock_ignores_first_response_crossings(alice, service_desk, standard, time_machine):

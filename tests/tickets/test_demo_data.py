@@ -46,6 +46,24 @@ def test_every_demo_ticket_has_facts_equal_to_its_events(seeded):
     assert tickets_with_mismatches(seeded) == []
 
 
+def test_every_demo_event_has_the_team_and_assignee_of_its_replay_and_seq_in_time_order(seeded):
+    from tickets.event_checks import event_log_problems
+
+    assert TicketEvent.objects.filter(ticket__in=seeded, team__isnull=False).exists()
+    assert TicketEvent.objects.filter(ticket__in=seeded, assignee__isnull=False).exists()
+    assert event_log_problems(seeded) == []
+
+
+def test_demo_sla_outcomes_are_recorded_for_resolved_tickets(seeded):
+    resolved = seeded.filter(first_resolved_at__isnull=False)
+    outcomes = TicketEvent.objects.filter(ticket__in=resolved, kind__in=[EventKind.SLA_MET, EventKind.SLA_MISSED])
+    # Every resolution settles the resolution target of its policy (every demo ticket has one).
+    resolutions = TicketEvent.objects.filter(ticket__in=seeded, kind=EventKind.RESOLVED).count()
+    assert outcomes.filter(new_value__target="resolution").count() == resolutions
+    assert outcomes.filter(kind=EventKind.SLA_MISSED).exists()
+    assert outcomes.filter(kind=EventKind.SLA_MET).exists()
+
+
 def test_every_demo_ticket_has_sla_clocks_equal_to_their_replay(seeded):
     from escalation.rebuild import differences
 

@@ -1,4 +1,4 @@
-"""Merging duplicates: the thread moves to the target, each duplicate is resolved and closed."""
+"""Merging duplicates: the thread moves to the target, each duplicate is closed as one (never resolved)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -6,15 +6,18 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from escalation.models import BusinessCalendar, SlaPolicy
+from escalation.rebuild import differences
 from helpdesk.errors import ApplicationError, ConflictError
 from notifications.models import OutboxEmail
-from tickets.facts import mismatches
+from tickets.facts import facts_from_events, mismatches
 from tickets.models import (
     Attachment,
     EventKind,
     LinkKind,
     Message,
     ResolutionCode,
+    SatisfactionAnswer,
     Status,
     Ticket,
     TicketEvent,
@@ -100,7 +103,7 @@ def test_merge_moves_messages_and_files_into_the_target_keeping_their_times(orig
     assert (attachment.ticket_id, attachment.message.body) == (original.pk, "Yes, photo attached.")
 
 
-def test_merge_records_merged_linked_resolved_and_closed_on_the_duplicate(original, duplicate, carol):
+def test_merge_records_merged_linked_and_closed_on_the_duplicate_never_resolved(original, duplicate, carol):
     before = events(duplicate)
 
     ticket_merge([duplicate], original, acting_user=carol, at=at(40))
@@ -109,18 +112,14 @@ def test_merge_records_merged_linked_resolved_and_closed_on_the_duplicate(origin
         (EventKind.MERGED, None, {"into": original.pk}, carol),
         (EventKind.LINKED, None, {"kind": "duplicate_of", "ticket": original.pk}, carol),
         (
-            EventKind.RESOLVED,
+            EventKind.CLOSED,
             Status.OPEN,
-            {
-                "code": "duplicate",
-                "summary": f"This request is the same as {original.reference} (“Printer offline”); we carry on there.",
-                "assignee": None,
-            },
+            {"withdrawn": False, "automatic": False, "duplicate_of": original.pk},
             carol,
         ),
-        (EventKind.CLOSED, Status.RESOLVED, {"withdrawn": False, "automatic": True}, None),
     ]
     assert events(original)[1:] == [(EventKind.MERGED, None, {"from": [duplicate.pk]}, carol)]
+    assert not TicketEvent.objects.filter(kind=EventKind.RESOLVED).exists()
 
 
 def test_merged_duplicate_is_closed_as_duplicate_with_facts_that_match_its_events(original, duplicate, carol):
@@ -128,16 +127,50 @@ def test_merged_duplicate_is_closed_as_duplicate_with_facts_that_match_its_event
 
     duplicate, original = refreshed(duplicate), refreshed(original)
     assert (duplicate.status, duplicate.resolution_code) == (Status.CLOSED, ResolutionCode.DUPLICATE)
-    assert original.reference in duplicate.resolution_summary
-    assert (duplicate.first_resolved_at, duplicate.resolved_at, duplicate.closed_at) == (at(40), at(40), at(40))
+    assert duplicate.resolution_summary == (
+        f"This request is the same as {original.reference} (“Printer offline”); we carry on there."
+    )
+    # Closed, not resolved: resolution counts and times leave it out.
+    assert (duplicate.first_resolved_at, duplicate.resolved_at, duplicate.closed_at) == (None, None, at(40))
     # Carol's reply on the duplicate stays its first response; it is not the target's.
     assert (duplicate.first_response_at, original.first_response_at) == (at(20), None)
     assert (original.status, original.updated_at) == (Status.NEW, at(40))
     assert mismatches(duplicate) == {}
     assert mismatches(original) == {}
+    assert facts_from_events(duplicate.pk)["status"] == Status.CLOSED
     assert list(TicketLink.objects.values_list("source", "target", "kind")) == [
         (duplicate.pk, original.pk, LinkKind.DUPLICATE_OF)
     ]
+
+
+def test_merged_duplicate_gets_no_survey_nor_resolved_or_status_emails(original, duplicate, carol):
+    ticket_merge([duplicate], original, acting_user=carol, at=at(40))
+
+    sent = OutboxEmail.objects.filter(ticket_id=duplicate.pk)
+    assert not sent.filter(kind__in=["resolved", "status_changed"]).exists()
+    assert not any("survey" in email.body for email in sent)
+    assert not SatisfactionAnswer.objects.exists()
+
+
+def test_merged_duplicate_settles_only_missed_sla_targets_and_its_clocks_match_their_replay(alice, carol, service_desk):
+    """Within its resolution target a duplicate did not fail it; a first response already late did."""
+    calendar = BusinessCalendar.objects.create(name="24x7", is_24x7=True)
+    SlaPolicy.objects.create(
+        name="Standard", position=10, calendar=calendar, first_response_minutes=30, resolution_minutes=240
+    )
+    original = open_for(alice, "Printer offline", 0)
+    late = open_for(alice, "Printer offline again", 5)
+
+    ticket_merge([late], original, acting_user=carol, at=at(60))
+
+    settled = late.events.filter(kind__in=[EventKind.SLA_MET, EventKind.SLA_MISSED])
+    assert [(e.kind, e.new_value["target"], e.new_value["stopped_by"]) for e in settled] == [
+        (EventKind.SLA_MISSED, "first_response", "merged")
+    ]
+    late = refreshed(late)
+    assert late.sla_running_since is None
+    assert differences([late]) == []
+    assert mismatches(late) == {}
 
 
 def test_duplicates_requester_gets_one_plain_email_naming_the_target(original, duplicate, carol):

@@ -9,7 +9,7 @@ from tickets.services.classification import (
     ticket_change_type,
     ticket_set_tags,
 )
-from tickets.services.creation import guest_requester, ticket_create
+from tickets.services.creation import guest_requester, ticket_create, ticket_create_by_guest, ticket_verify_requester
 from tickets.services.links import ticket_link
 from tickets.services.merge import ticket_merge
 from tickets.services.messages import ReplyResult, ticket_add_note, ticket_reply
@@ -40,10 +40,12 @@ __all__ = [
     "ticket_change_type",
     "ticket_close",
     "ticket_create",
+    "ticket_create_by_guest",
     "ticket_link",
     "ticket_merge",
     "ticket_reopen",
     "ticket_reply",
     "ticket_resolve",
     "ticket_set_tags",
+    "ticket_verify_requester",
 ]

@@ -67,8 +67,22 @@ def record(
     new: Any = None,
     message: Message | None = None,
 ) -> TicketEvent:
+    """Write one event; its team and assignee are the ticket's once the event has taken effect."""
+    team_id, assignee_id = ticket.team_id, ticket.assignee_id
+    if kind == EventKind.TEAM_CHANGED:
+        team_id = new["id"] if new else None
+    elif kind == EventKind.ASSIGNED:
+        assignee_id = new["id"] if new else None
     return TicketEvent.objects.create(
-        ticket=ticket, kind=kind, actor=actor, old_value=old, new_value=new, message=message, created_at=at
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        old_value=old,
+        new_value=new,
+        message=message,
+        created_at=at,
+        team_id=team_id,
+        assignee_id=assignee_id,
     )
 
 

@@ -52,14 +52,20 @@ def default_team() -> Team | None:
     return Team.objects.filter(tier=Team.Tier.SERVICE_DESK).order_by("id").first()
 
 
-def guest_requester(*, name: str, email: str, language: str) -> User:
-    """The requester behind a guest submission: found by e-mail, or created without a password."""
+def clean_guest(*, name: str, email: str) -> tuple[str, str]:
+    """The name and address a guest typed, tidied: ``(name, email)``."""
     email = BaseUserManager.normalize_email(email or "").strip().lower()
     name = " ".join((name or "").split())[:200]
     if not email or "@" not in email:
         raise ApplicationError(_("Please give a valid e-mail address."), extra={"field": "email"})
     if not name:
         raise ApplicationError(_("Please tell us your name."), extra={"field": "name"})
+    return name, email
+
+
+def guest_requester(*, name: str, email: str, language: str) -> User:
+    """The requester behind a guest submission: found by e-mail, or created without a password."""
+    name, email = clean_guest(name=name, email=email)
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
         return existing
@@ -69,6 +75,72 @@ def guest_requester(*, name: str, email: str, language: str) -> User:
     user.set_unusable_password()
     user.save()
     return user
+
+
+def signs_in(user: User) -> bool:
+    """An account someone signs in to, as opposed to the record an earlier guest request left.
+
+    Staff count whatever their password says: they may sign in by other means, and a request in
+    their name is the kind a stranger would forge.
+    """
+    return user.role != Role.REQUESTER or user.has_usable_password()
+
+
+@transaction.atomic
+def ticket_create_by_guest(
+    *,
+    name: str,
+    email: str,
+    language: str,
+    subject: str,
+    description: str,
+    category: Category | None = None,
+    impact: int = Impact.PERSON,
+    urgency: int = Urgency.DEGRADED,
+    attachments: list | None = None,
+    at: datetime | None = None,
+) -> Ticket:
+    """A request from someone who is not signed in and gave a name and an e-mail address.
+
+    Anyone can type any address, so the address proves nothing. The ticket belongs to the
+    address's user (e-mails go there: only the mailbox owner gets the tracking link), but where
+    that user is an account someone signs in to, the guest does not act as them: the created
+    event has no actor and names the guest, and the ticket stays out of the account's lists
+    until the link is opened (:func:`ticket_verify_requester`). The record of an earlier guest
+    (no password) is reached by tracking link only, as before: the guest acts as it.
+    """
+    name, email = clean_guest(name=name, email=email)
+    requester = guest_requester(name=name, email=email, language=language)
+    unverified = signs_in(requester)
+    return open_ticket(
+        requester=requester,
+        subject=subject,
+        description=description,
+        acting_user=None if unverified else requester,
+        category=category,
+        impact=impact,
+        urgency=urgency,
+        type=TicketType.INCIDENT,
+        channel=Channel.WEB,
+        team=None,
+        attachments=attachments,
+        external_reference=None,
+        at=at,
+        guest={"email": email, "name": name} if unverified else None,
+    )
+
+
+def ticket_verify_requester(ticket: Ticket) -> Ticket:
+    """The requester's tracking link was opened: that proves control of their mailbox.
+
+    From now on the ticket shows in the account's lists. Idempotent, and safe to call on every
+    visit: the conditional update writes once however many requests race, and changes nothing
+    an agent edits (no version bump, no event).
+    """
+    if not ticket.requester_verified:
+        Ticket.objects.filter(pk=ticket.pk, requester_verified=False).update(requester_verified=True)
+        ticket.requester_verified = True
+    return ticket
 
 
 @transaction.atomic
@@ -123,8 +195,13 @@ def open_ticket(
     attachments: list | None,
     external_reference: str | None,
     at: datetime | None,
+    guest: dict | None = None,
 ) -> Ticket:
-    """:func:`ticket_create` after its permission check; callers that checked already use it too."""
+    """:func:`ticket_create` after its permission check; callers that checked already use it too.
+
+    ``guest`` (``{"email", "name"}``, with ``acting_user`` None) marks a request a guest made in
+    the name of an account: see :func:`ticket_create_by_guest`.
+    """
     subject = clean_subject(subject)
     description = clean_body(description)
     if int(impact) not in Impact.values or int(urgency) not in Urgency.values:
@@ -150,25 +227,26 @@ def open_ticket(
         created_at=at,
         updated_at=at,
         last_public_activity_at=at,
+        requester_verified=guest is None,
     )
-    record(
-        ticket,
-        EventKind.CREATED,
-        actor=acting_user,
-        at=at,
-        new={
-            "subject": subject,
-            "status": ticket.status,
-            "priority": ticket.priority,
-            "impact": int(impact),
-            "urgency": int(urgency),
-            "type": type,
-            "channel": channel,
-            "category": describe(category),
-            "team": describe(ticket.team),
-            "requester": describe(requester),
-        },
-    )
+    new = {
+        "subject": subject,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "impact": int(impact),
+        "urgency": int(urgency),
+        "type": type,
+        "channel": channel,
+        "category": describe(category),
+        "team": describe(ticket.team),
+        "requester": describe(requester),
+    }
+    if guest is not None:
+        new["guest"] = guest
+    record(ticket, EventKind.CREATED, actor=acting_user, at=at, new=new)
+    # The uploader must be a user and a guest has none: their files are filed under the
+    # requester account. The created event (no actor, ``guest``) tells who really sent them;
+    # files with no message are the request's own.
     store_attachments(ticket, None, checked, uploaded_by=acting_user or requester, at=at)
     ticket.save(update_fields=refresh_clocks(ticket, actor=None, at=at, record=record))
     notifications.ticket_created(ticket)

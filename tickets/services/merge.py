@@ -11,17 +11,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import may_change
+from escalation.clocks import settle_targets
+from escalation.models import SlaTarget
 from helpdesk.errors import ApplicationError, ConflictError
-from notifications.models import OutboxEmail
 from tickets import notifications
 from tickets.models import Attachment, EventKind, LinkKind, Message, ResolutionCode, Status, Ticket
-from tickets.services.base import now_or, record, save
+from tickets.services.base import lock, now_or, record, save
 from tickets.services.links import ticket_link
-from tickets.services.status import ticket_close, ticket_resolve
-
-# The generic e-mails that resolving and closing a duplicate would send; the one "merged" e-mail
-# says all of it in plain words (and a survey about a duplicate would only add noise to CSAT).
-SUPERSEDED_EMAILS = ("resolved", "status_changed")
 
 
 @transaction.atomic
@@ -32,7 +28,7 @@ def ticket_merge(
     acting_user: User,
     at: datetime | None = None,
 ) -> Ticket:
-    """Move the duplicates' thread into ``into``, then resolve and close each as a duplicate of it.
+    """Move the duplicates' thread into ``into``, then close each as a duplicate of it (not resolved).
 
     Messages and files keep their times, so the target's thread reads in the order things
     happened. Events stay where they were recorded: the facts of every ticket remain the replay
@@ -93,7 +89,7 @@ def _check_mergeable(duplicates: list[Ticket], target: Ticket) -> None:
                 % {"reference": duplicate.reference}
             )
         if duplicate.status == Status.RESOLVED:
-            # Resolving it again as a duplicate would count a second resolution for nothing.
+            # Its resolution stands (survey, reopen window); closing it as a duplicate would bury that.
             raise ConflictError(
                 _("%(reference)s is already resolved; only tickets still being worked can be merged as duplicates.")
                 % {"reference": duplicate.reference}
@@ -110,6 +106,9 @@ def _check_mergeable(duplicates: list[Ticket], target: Ticket) -> None:
 
 def _same_requester_side(duplicate: Ticket, target: Ticket) -> bool:
     """May the duplicate's requester read the target, and the target's requester side the moved thread?"""
+    if not (duplicate.requester_verified and target.requester_verified):
+        # A guest who typed an account's address is not that account until the link is opened.
+        return False
     if duplicate.requester_id == target.requester_id:
         return True
     # Colleagues in an organisation that shares tickets see each other's already; they sign in to
@@ -123,23 +122,42 @@ def _same_requester_side(duplicate: Ticket, target: Ticket) -> bool:
 
 
 def _close_as_duplicate(duplicate: Ticket, target: Ticket, *, acting_user: User, at: datetime) -> None:
+    """Close the duplicate as a duplicate of ``target``: closed, never resolved.
+
+    Nothing was solved on the duplicate, so no ``resolved`` event: resolution counts, times and
+    surveys leave it out, and only targets it had already missed are settled. Closing an active
+    ticket is otherwise a requester's withdrawal (tickets/lifecycle.py); the lifecycle table is
+    not widened for staff because this move is only right here, for a ticket that
+    ``_check_mergeable`` found still being worked.
+    """
     record(duplicate, EventKind.MERGED, actor=acting_user, at=at, new={"into": target.pk})
     ticket_link(duplicate, target, LinkKind.DUPLICATE_OF, acting_user=acting_user, at=at)
-    # Through the lifecycle services, so the facts (resolved_at, closed_at ...) and anything hooked
-    # to resolving or closing (SLA clocks) behave as for any other ticket.
-    watermark = OutboxEmail.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    ticket_resolve(
+    duplicate = lock(duplicate)  # the link saved a newer version
+    old = duplicate.status
+    record(
         duplicate,
-        code=ResolutionCode.DUPLICATE,
-        summary=_("This request is the same as %(reference)s (“%(subject)s”); we carry on there.")
-        % {"reference": target.reference, "subject": target.subject},
-        acting_user=acting_user,
+        EventKind.CLOSED,
+        actor=acting_user,
         at=at,
+        old=old,
+        new={"withdrawn": False, "automatic": False, "duplicate_of": target.pk},
     )
-    ticket_close(duplicate, acting_user=None, at=at)
-    # Those e-mails were written in this transaction and were never visible to a worker; while
-    # we hold the duplicate's lock nobody else can queue one about it.
-    OutboxEmail.objects.filter(id__gt=watermark, ticket_id=duplicate.pk, kind__in=SUPERSEDED_EMAILS).delete()
+    settle_targets(
+        duplicate,
+        SlaTarget.values,
+        stopped_by=EventKind.MERGED,
+        actor=acting_user,
+        at=at,
+        record=record,
+        missed_only=True,
+    )
+    duplicate.status = Status.CLOSED
+    duplicate.closed_at = at
+    duplicate.resolution_code = ResolutionCode.DUPLICATE
+    summary = _("This request is the same as %(reference)s (“%(subject)s”); we carry on there.")
+    duplicate.resolution_summary = summary % {"reference": target.reference, "subject": target.subject}
+    save(duplicate, at, "status", "closed_at", "resolution_code", "resolution_summary")
+    # The one e-mail says it all in plain words: no "resolved" or "closed" e-mail, no survey.
     notifications.merged(duplicate, target)
 
 

@@ -12,6 +12,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from escalation.clocks import settle_targets
+from escalation.models import SlaTarget
 from helpdesk.markdown import render_markdown
 from tickets import notifications, search
 from tickets.attachments import CheckedUpload, check_uploads
@@ -131,6 +133,14 @@ def ticket_reply(
     changed = ["last_public_activity_at"]
     if side is Side.STAFF:
         if ticket.first_response_at is None:
+            settle_targets(
+                ticket,
+                [SlaTarget.FIRST_RESPONSE],
+                stopped_by=EventKind.REPLIED,
+                actor=acting_user,
+                at=at,
+                record=record,
+            )
             ticket.first_response_at = at
             changed.append("first_response_at")
         if ticket.status == Status.NEW:

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from escalation.clocks import settle_targets
+from escalation.models import SlaTarget
 from helpdesk.errors import ApplicationError
 from tickets import notifications
 from tickets.lifecycle import Side, check_transition
@@ -76,6 +78,7 @@ def ticket_resolve(
         old=ticket.status,
         new={"code": code, "summary": summary, "assignee": ticket.assignee_id},
     )
+    settle_targets(ticket, SlaTarget.values, stopped_by=EventKind.RESOLVED, actor=acting_user, at=at, record=record)
     ticket.status = Status.RESOLVED
     ticket.resolution_code = code
     ticket.resolution_summary = summary
@@ -131,6 +134,9 @@ def ticket_close(
         at=at,
         old=old,
         new={"withdrawn": old != Status.RESOLVED, "automatic": acting_user is None},
+    )
+    settle_targets(
+        ticket, SlaTarget.values, stopped_by=EventKind.CLOSED, actor=acting_user, at=at, record=record, missed_only=True
     )
     ticket.status = Status.CLOSED
     ticket.closed_at = at

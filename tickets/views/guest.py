@@ -1,4 +1,8 @@
-"""A guest's private tracking page: the token in the link is their key to one ticket."""
+"""A guest's private tracking page: the token in the link is their key to one ticket.
+
+The link is only ever e-mailed to the requester's address, so opening it proves control of that
+mailbox: a guest's request in an account's name joins the account's lists from then on.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from django.views.decorators.http import require_POST
 from helpdesk.errors import ApplicationError
 from tickets.forms import ReplyForm
 from tickets.models import Ticket
-from tickets.services import ticket_reply
+from tickets.services import ticket_reply, ticket_verify_requester
 from tickets.views.attachments import serve_attachment
 from tickets.views.requester import _after_reply, _close, _thread_context
 
@@ -18,7 +22,7 @@ def _ticket_for_token(token: str) -> Ticket:
     ticket = Ticket.objects.select_related("requester", "organisation", "category").filter(access_token=token).first()
     if ticket is None or len(token) < 32:
         raise Http404
-    return ticket
+    return ticket_verify_requester(ticket)
 
 
 def track(request, token: str):

@@ -16,7 +16,7 @@ from knowledge import reading
 from tickets import selectors
 from tickets.forms import GuestSubmitForm, ReplyForm, SubmitForm
 from tickets.permissions import works_on
-from tickets.services import guest_requester, ticket_close, ticket_create, ticket_reply
+from tickets.services import ticket_close, ticket_create, ticket_create_by_guest, ticket_reply
 
 
 def submit(request):
@@ -31,22 +31,31 @@ def submit(request):
             # The ticket and the "read an article, submitted anyway" events: both or neither.
             with transaction.atomic():
                 if request.user.is_authenticated:
-                    requester = request.user
-                else:
-                    requester = guest_requester(
-                        name=data["name"], email=data["email"], language=translation.get_language() or "en"
+                    ticket = ticket_create(
+                        requester=request.user,
+                        acting_user=request.user,
+                        subject=data["subject"],
+                        description=data["description"],
+                        category=data["category"],
+                        impact=data["impact"],
+                        urgency=data["urgency"],
+                        attachments=data["attachments"],
                     )
-                ticket = ticket_create(
-                    requester=requester,
-                    acting_user=request.user if request.user.is_authenticated else requester,
-                    subject=data["subject"],
-                    description=data["description"],
-                    category=data["category"],
-                    impact=data["impact"],
-                    urgency=data["urgency"],
-                    attachments=data["attachments"],
-                )
-                reading.record_submitted_anyway(ticket, reading.opened_articles(request.session), user=requester)
+                else:
+                    ticket = ticket_create_by_guest(
+                        name=data["name"],
+                        email=data["email"],
+                        language=translation.get_language() or "en",
+                        subject=data["subject"],
+                        description=data["description"],
+                        category=data["category"],
+                        impact=data["impact"],
+                        urgency=data["urgency"],
+                        attachments=data["attachments"],
+                    )
+                # A guest who typed an account's address is not that account here either.
+                reader = ticket.requester if ticket.requester_verified else None
+                reading.record_submitted_anyway(ticket, reading.opened_articles(request.session), user=reader)
         except ApplicationError as error:
             form.add_service_error(error)
         else:
@@ -59,7 +68,7 @@ def submit(request):
                 if request.user.works_tickets:
                     return redirect("tickets:agent_ticket", ticket.reference)
                 return redirect("tickets:my_ticket", ticket.reference)
-            return render(request, "tickets/submitted.html", {"ticket": ticket, "email": requester.email})
+            return render(request, "tickets/submitted.html", {"ticket": ticket, "email": ticket.requester.email})
     return render(request, "tickets/submit.html", {"form": form})
 
 

@@ -1,0 +1,292 @@
+"""Metrics per period and key, aggregated in SQL from facts and events (docs/kpis.md).
+
+:func:`figures_sql` builds one SELECT giving ``(bucket, key, values)`` rows for one dimension:
+``bucket`` is the first day of the period a fact falls in, ``key`` the agent, team or category
+id (0 for the whole desk), ``values`` a JSON object with every metric key. The sources of
+resolution and response facts are parameters: the stored fact tables for the rollups, the
+fact SELECTs of ``kpis/facts.py`` for the export, so both paths aggregate the same way.
+Medians and p90 are ``percentile_cont`` over the facts of the bucket itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kpis.facts import STAFF_ROLES, category_at, local_day, resolution_facts_sql, response_facts_sql
+from kpis.models import Dimension, Period
+
+# Counts are 0 when nothing happened; times and rates are null (nothing to measure).
+COUNT_KEYS = [
+    "tickets_resolved",
+    "resolutions",
+    "fcr_count",
+    "reopened",
+    "recurred",
+    "weighted_workload",
+    "requesters_served",
+    "maintenance_done",
+    "frt_count",
+    "csat_answers",
+    "csat_positive",
+    "answered",
+    "sla_response_met",
+    "sla_response_due",
+    "sla_resolution_met",
+    "sla_resolution_due",
+    "escalations",
+    "sent_back",
+    "articles_published",
+    "article_reuse",
+]
+TIME_KEYS = [
+    f"{metric}_{statistic}"
+    for metric in (
+        "frt",
+        "frt_business",
+        "resolution_first",
+        "resolution_first_business",
+        "resolution_final",
+        "resolution_final_business",
+    )
+    for statistic in ("median_s", "p90_s", "mean_s")
+] + ["time_to_escalate_median_s", "csat_mean"]
+# rate key: (numerator, denominator), the denominator a sum of count keys.
+RATES = {
+    "fcr_rate": ("fcr_count", ("tickets_resolved",)),
+    "reopen_rate": ("reopened", ("resolutions",)),
+    "recurrence_rate": ("recurred", ("tickets_resolved",)),
+    "csat_positive_rate": ("csat_positive", ("csat_answers",)),
+    "csat_response_rate": ("answered", ("resolutions",)),
+    "sla_response_rate": ("sla_response_met", ("sla_response_due",)),
+    "sla_resolution_rate": ("sla_resolution_met", ("sla_resolution_due",)),
+    "escalation_rate": ("escalations", ("escalations", "tickets_resolved")),
+}
+METRIC_KEYS = COUNT_KEYS + TIME_KEYS + list(RATES)
+
+# Which key each dimension groups by, per source; None: the source has no such key.
+KEYS = {
+    Dimension.AGENT: "agent_id",
+    Dimension.TEAM: "team_id",
+    Dimension.CATEGORY: "category_id",
+    Dimension.DESK: "0",
+}
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where the facts come from: table names, or parenthesised SELECTs with an alias."""
+
+    resolutions: str
+    responses: str
+
+
+STORED = Sources(resolutions="kpis_resolutionfact", responses="kpis_responsefact")
+
+
+# Local days begin up to 14 hours before or after the UTC date: a coarse bound for scans.
+NEAR_RANGE = "{moment} >= %(first_day)s::date - 1 AND {moment} < %(last_day)s::date + 2"
+
+
+def computed_sources() -> Sources:
+    """The facts of the range computed from the events on the spot (the export)."""
+    return Sources(
+        resolutions=f"({resolution_facts_sql(moments=NEAR_RANGE)})",
+        responses=f"({response_facts_sql(moments=NEAR_RANGE)})",
+    )
+
+
+def bucket_sql(period: str | None, day: str) -> str:
+    """The first day of the period ``day`` falls in; None: the export's one range."""
+    if period is None:
+        return "%(first_day)s::date"
+    unit = {Period.DAY: "day", Period.WEEK: "week", Period.MONTH: "month", Period.QUARTER: "quarter"}[period]
+    return f"date_trunc('{unit}', {day})::date"
+
+
+def _stats(prefix: str, column: str, condition: str = "TRUE") -> str:
+    return f"""
+        '{prefix}_median_s', percentile_cont(0.5) WITHIN GROUP (ORDER BY {column}) FILTER (WHERE {condition}),
+        '{prefix}_p90_s', percentile_cont(0.9) WITHIN GROUP (ORDER BY {column}) FILTER (WHERE {condition}),
+        '{prefix}_mean_s', avg({column}) FILTER (WHERE {condition})"""
+
+
+def figures_sql(dimension: str, period: str | None, sources: Sources = STORED) -> str:
+    """``(bucket, key, values)`` for ``dimension``; parameters: ``first_day``, ``last_day``
+    (local days, both included), ``zone``, and ``buckets`` (a list of period starts, or None
+    for all buckets in the range)."""
+    key = KEYS[dimension]
+    by_agent = dimension == Dimension.AGENT
+    bucket = bucket_sql(period, "fact.day")
+    in_range = "fact.day BETWEEN %(first_day)s AND %(last_day)s"
+    staff = ", ".join(f"'{role}'" for role in STAFF_ROLES)
+    # SLA outcomes: met in the period of the event, missed in the period it fell due.
+    sla_moment = (
+        "CASE WHEN outcome.kind = 'sla_met' THEN outcome.created_at "
+        "ELSE COALESCE((outcome.new_value ->> 'due_at')::timestamptz, outcome.created_at) END"
+    )
+    sla_key = {
+        Dimension.AGENT: f"CASE WHEN actor.role IN ({staff}) THEN outcome.actor_id ELSE outcome.assignee_id END",
+        Dimension.TEAM: "outcome.team_id",
+        Dimension.CATEGORY: category_at("outcome"),
+        Dimension.DESK: "0",
+    }[dimension]
+    escalation_key = {
+        Dimension.AGENT: "escalation.actor_id",
+        Dimension.TEAM: "escalation.team_id",
+        Dimension.CATEGORY: category_at("escalation"),
+        Dimension.DESK: "0",
+    }[dimension]
+    # Local days can start up to a day before the UTC date: a coarse bound for the event scans.
+    events_from = "%(first_day)s::date - 1"
+    parts = [
+        f"""
+        -- Tickets resolved: each by its last resolution in the bucket.
+        SELECT bucket, dim_key, jsonb_build_object(
+            'tickets_resolved', count(*),
+            'fcr_count', count(*) FILTER (WHERE NOT (escalated_before OR reopened_before OR reassigned_before
+                                                     OR reopened_in_window)),
+            'recurred', count(*) FILTER (WHERE recurred),
+            'weighted_workload', sum(COALESCE(complexity, 1)),
+            'requesters_served', count(DISTINCT requester_id),
+            'maintenance_done', count(*) FILTER (WHERE ticket_type = 'maintenance'),
+            {_stats("resolution_final", "resolution_s")},
+            {_stats("resolution_final_business", "business_s")}
+        ) AS values
+        FROM (
+            SELECT DISTINCT ON ({bucket}, fact.ticket_id) {bucket} AS bucket, {key} AS dim_key, fact.*
+            FROM {sources.resolutions} AS fact WHERE {in_range}
+            ORDER BY {bucket}, fact.ticket_id, fact.seq DESC
+        ) AS counted
+        GROUP BY bucket, dim_key""",
+        f"""
+        -- Every resolution event.
+        SELECT {bucket} AS bucket, {key} AS dim_key, jsonb_build_object(
+            'resolutions', count(*),
+            'reopened', count(*) FILTER (WHERE reopened_in_window),
+            'answered', count(*) FILTER (WHERE answered),
+            {_stats("resolution_first", "resolution_s", "is_first")},
+            {_stats("resolution_first_business", "business_s", "is_first")}
+        ) AS values
+        FROM {sources.resolutions} AS fact WHERE {in_range}
+        GROUP BY 1, 2""",
+        f"""
+        SELECT {bucket} AS bucket, {key} AS dim_key, jsonb_build_object(
+            'frt_count', count(*),
+            {_stats("frt", "frt_s")},
+            {_stats("frt_business", "business_s")}
+        ) AS values
+        FROM {sources.responses} AS fact WHERE {in_range}
+        GROUP BY 1, 2""",
+        f"""
+        -- Satisfaction answers, in the period they arrived, for who resolved.
+        SELECT {bucket} AS bucket, {key} AS dim_key, jsonb_build_object(
+            'csat_answers', count(*),
+            'csat_positive', count(*) FILTER (WHERE score >= 4),
+            'csat_mean', avg(score)
+        ) AS values
+        FROM (
+            SELECT {local_day("answer.created_at", "team")} AS day, answer.score,
+                   resolution.agent_id, resolution.team_id, resolution.category_id
+            FROM tickets_satisfactionanswer AS answer
+            JOIN {sources.resolutions} AS resolution ON resolution.event_id = answer.resolution_event_id
+            LEFT JOIN accounts_team AS team ON team.id = resolution.team_id
+            WHERE answer.created_at >= {events_from}
+        ) AS fact
+        WHERE {in_range}
+        GROUP BY 1, 2""",
+        f"""
+        SELECT {bucket} AS bucket, dim_key, jsonb_build_object(
+            'sla_response_met', count(*) FILTER (WHERE target = 'first_response' AND met),
+            'sla_response_due', count(*) FILTER (WHERE target = 'first_response'),
+            'sla_resolution_met', count(*) FILTER (WHERE target = 'resolution' AND met),
+            'sla_resolution_due', count(*) FILTER (WHERE target = 'resolution')
+        ) AS values
+        FROM (
+            SELECT {local_day(sla_moment, "team")} AS day, {sla_key} AS dim_key,
+                   outcome.new_value ->> 'target' AS target, outcome.kind = 'sla_met' AS met
+            FROM tickets_ticketevent AS outcome
+            LEFT JOIN accounts_user AS actor ON actor.id = outcome.actor_id
+            LEFT JOIN accounts_team AS team ON team.id = outcome.team_id
+            WHERE outcome.kind IN ('sla_met', 'sla_missed') AND outcome.created_at >= {events_from}
+        ) AS fact
+        WHERE {in_range}
+        GROUP BY 1, 2""",
+        f"""
+        SELECT {bucket} AS bucket, dim_key, jsonb_build_object(
+            'escalations', count(*),
+            'time_to_escalate_median_s', percentile_cont(0.5) WITHIN GROUP (ORDER BY waited_s)
+        ) AS values
+        FROM (
+            SELECT {local_day("escalation.created_at", "team")} AS day, {escalation_key} AS dim_key,
+                   EXTRACT(EPOCH FROM escalation.created_at - ticket.created_at)::float AS waited_s
+            FROM tickets_ticketevent AS escalation
+            JOIN tickets_ticket AS ticket ON ticket.id = escalation.ticket_id
+            LEFT JOIN accounts_team AS team ON team.id = escalation.team_id
+            WHERE escalation.kind = 'escalated' AND escalation.created_at >= {events_from}
+              AND NOT COALESCE((escalation.new_value ->> 'sent_back')::boolean, false)
+        ) AS fact
+        WHERE {in_range}
+        GROUP BY 1, 2""",
+        f"""
+        -- Send-backs count for whoever made the escalation that came back.
+        SELECT {bucket} AS bucket, dim_key, jsonb_build_object('sent_back', count(*)) AS values
+        FROM (
+            SELECT {local_day("returned.created_at", "team")} AS day, {escalation_key} AS dim_key
+            FROM tickets_ticketevent AS returned
+            JOIN tickets_ticketevent AS escalation
+              ON escalation.ticket_id = returned.ticket_id AND escalation.kind = 'escalated'
+             AND escalation.seq < returned.seq
+             AND escalation.new_value ->> 'escalation' = returned.new_value ->> 'escalation'
+             AND NOT COALESCE((escalation.new_value ->> 'sent_back')::boolean, false)
+            LEFT JOIN accounts_team AS team ON team.id = escalation.team_id
+            WHERE returned.created_at >= {events_from}
+              AND (returned.kind = 'escalation_returned'
+                   OR (returned.kind = 'escalated' AND (returned.new_value ->> 'sent_back')::boolean))
+        ) AS fact
+        WHERE {in_range}
+        GROUP BY 1, 2""",
+    ]
+    if dimension in (Dimension.AGENT, Dimension.DESK):
+        author = "article.author_id" if by_agent else "0"
+        parts += [
+            f"""
+            SELECT {bucket} AS bucket, dim_key, jsonb_build_object('article_reuse', count(*)) AS values
+            FROM (
+                SELECT {local_day("link.created_at", "team")} AS day, {author} AS dim_key
+                FROM tickets_ticketevent AS link
+                JOIN knowledge_article AS article ON article.id = (link.new_value ->> 'article')::bigint
+                LEFT JOIN accounts_team AS team ON team.id = link.team_id
+                WHERE link.kind = 'article_linked' AND link.created_at >= {events_from}
+            ) AS fact
+            WHERE {in_range}
+            GROUP BY 1, 2""",
+            f"""
+            SELECT {bucket} AS bucket, dim_key, jsonb_build_object('articles_published', count(*)) AS values
+            FROM (
+                SELECT (article.published_at AT TIME ZONE %(zone)s)::date AS day, {author} AS dim_key
+                FROM knowledge_article AS article
+                WHERE article.published_at >= {events_from}
+            ) AS fact
+            WHERE {in_range}
+            GROUP BY 1, 2""",
+        ]
+    union = "\nUNION ALL\n".join(f"({part})" for part in parts)
+    counts = ", ".join(f"'{name}', COALESCE((merged.values ->> '{name}')::numeric, 0)" for name in COUNT_KEYS)
+    times = ", ".join(f"'{name}', merged.values -> '{name}'" for name in TIME_KEYS)
+    rates = ", ".join(
+        f"'{name}', COALESCE((merged.values ->> '{numerator}')::float, 0) / NULLIF({_sum(denominator)}, 0)"
+        for name, (numerator, denominator) in RATES.items()
+    )
+    return f"""
+    SELECT bucket, dim_key AS key,
+        jsonb_build_object({counts}) || jsonb_build_object({times}) || jsonb_build_object({rates}) AS values
+    FROM (
+        SELECT part.bucket, part.dim_key, jsonb_object_agg(item.key, item.value) AS values
+        FROM ({union}) AS part, jsonb_each(part.values) AS item
+        WHERE part.dim_key IS NOT NULL AND (%(buckets)s::date[] IS NULL OR part.bucket = ANY(%(buckets)s::date[]))
+        GROUP BY part.bucket, part.dim_key
+    ) AS merged"""
+
+
+def _sum(names: tuple[str, ...]) -> str:
+    return " + ".join(f"COALESCE((merged.values ->> '{name}')::float, 0)" for name in names)

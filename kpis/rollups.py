@@ -1,0 +1,196 @@
+"""Keeping ``PeriodFigure`` current: incrementally from the events past the cursor, fully at night.
+
+Both runs are one transaction each: a worker killed halfway leaves the tables as they were.
+The incremental run reads the events with ``seq`` above ``RefreshState.last_seq`` and up to the
+committed mark (``tickets/event_seq.py``), refreshes the facts of their tickets, and recomputes
+the periods those tickets' facts and events fall in; the full run rebuilds every fact and every
+period. Runs queue on the state row's lock, so two never interleave.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kpis.facts import fact_params, refresh_facts
+from kpis.figures import STORED, figures_sql
+from kpis.models import Dimension, Period, RefreshState
+from tickets.event_seq import committed_seq
+
+
+@dataclass
+class RefreshResult:
+    tickets: int = 0
+    buckets: int = 0
+    last_seq: int = 0
+
+
+def period_start(period: str, day: date) -> date:
+    if period == Period.DAY:
+        return day
+    if period == Period.WEEK:
+        return day - timedelta(days=day.weekday())
+    if period == Period.MONTH:
+        return day.replace(day=1)
+    return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+
+
+def period_end(period: str, start: date) -> date:
+    """The last day of the period beginning on ``start``."""
+    if period == Period.DAY:
+        return start
+    if period == Period.WEEK:
+        return start + timedelta(days=6)
+    months = 1 if period == Period.MONTH else 3
+    year, month = divmod(start.month - 1 + months, 12)
+    return date(start.year + year, month + 1, 1) - timedelta(days=1)
+
+
+UPSERT = """
+WITH computed AS ({figures}),
+gone AS (
+    DELETE FROM kpis_periodfigure AS figure
+    WHERE figure.period = %(period)s AND figure.dimension = %(dimension)s
+      AND figure.start BETWEEN %(first_day)s AND %(last_day)s
+      AND (%(buckets)s::date[] IS NULL OR figure.start = ANY(%(buckets)s::date[]))
+      AND NOT EXISTS (SELECT 1 FROM computed WHERE computed.bucket = figure.start AND computed.key = figure.key)
+)
+INSERT INTO kpis_periodfigure (period, start, dimension, key, values, computed_at)
+SELECT %(period)s, bucket, %(dimension)s, key, values, %(now)s FROM computed
+ON CONFLICT (period, dimension, key, start) DO UPDATE SET values = EXCLUDED.values, computed_at = EXCLUDED.computed_at
+"""
+
+
+def recompute_periods(period: str, starts: list[date] | None, first_day: date, last_day: date) -> None:
+    """Recompute ``period`` figures of every dimension for ``starts`` (all periods in the range with None)."""
+    params = {
+        **fact_params(),
+        "period": period,
+        "first_day": first_day,
+        "last_day": last_day,
+        "buckets": starts,
+        "now": timezone.now(),
+    }
+    with connection.cursor() as cursor:
+        for dimension in Dimension.values:
+            cursor.execute(
+                UPSERT.format(figures=figures_sql(dimension, period, STORED)), {**params, "dimension": dimension}
+            )
+
+
+def _changed_tickets(after: int, upto: int) -> list[int]:
+    """Tickets with events in (after, upto], and earlier tickets whose recurrence they may decide."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH changed AS (
+                SELECT DISTINCT ticket_id FROM tickets_ticketevent WHERE seq > %(after)s AND seq <= %(upto)s
+            ),
+            opened AS (
+                SELECT ticket.requester_id, ticket.created_at FROM tickets_ticketevent AS event
+                JOIN tickets_ticket AS ticket ON ticket.id = event.ticket_id
+                WHERE event.seq > %(after)s AND event.seq <= %(upto)s AND event.kind = 'created'
+            )
+            SELECT ticket_id FROM changed
+            UNION
+            SELECT fact.ticket_id
+            FROM kpis_resolutionfact AS fact JOIN opened ON opened.requester_id = fact.requester_id
+            WHERE fact.resolved_at < opened.created_at AND fact.resolved_at >= opened.created_at - %(window)s
+            """,
+            {"after": after, "upto": upto, "window": timedelta(days=settings.KPI_RECURRENCE_DAYS)},
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _touched_days(ticket_ids: list[int], after: int, upto: int) -> set[date]:
+    """Local days whose figures may have changed: the new events' and the tickets' facts'."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT DISTINCT (moment AT TIME ZONE 'UTC')::date FROM (
+                SELECT created_at AS moment FROM tickets_ticketevent WHERE seq > %(after)s AND seq <= %(upto)s
+                UNION ALL
+                SELECT (new_value ->> 'due_at')::timestamptz FROM tickets_ticketevent
+                WHERE seq > %(after)s AND seq <= %(upto)s AND kind = 'sla_missed' AND new_value ->> 'due_at' IS NOT NULL
+            ) AS moments
+            UNION
+            SELECT day FROM kpis_resolutionfact WHERE ticket_id = ANY(%(tickets)s)
+            UNION
+            SELECT day FROM kpis_responsefact WHERE ticket_id = ANY(%(tickets)s)
+            """,
+            {"after": after, "upto": upto, "tickets": ticket_ids},
+        )
+        days = {row[0] for row in cursor.fetchall()}
+    # A UTC date can be the day before or after in a team's zone.
+    return {day + timedelta(days=shift) for day in days for shift in (-1, 0, 1)}
+
+
+def refresh_incremental() -> RefreshResult:
+    """Bring the facts and figures up to every committed event; idempotent."""
+    upto = committed_seq()
+    with transaction.atomic():
+        state, _created = RefreshState.objects.select_for_update().get_or_create(id=1)
+        after = state.last_seq
+        result = RefreshResult(last_seq=max(after, upto))
+        if upto <= after:
+            return result
+        tickets = _changed_tickets(after, upto)
+        refresh_facts(tickets)
+        today = timezone.now().date()
+        # Articles are published without a ticket event: today's periods are always recomputed.
+        days = _touched_days(tickets, after, upto) | {today - timedelta(days=1), today, today + timedelta(days=1)}
+        for period in Period.values:
+            starts = sorted({period_start(period, day) for day in days})
+            recompute_periods(period, starts, starts[0], period_end(period, starts[-1]))
+            result.buckets += len(starts)
+        state.last_seq, state.refreshed_at = upto, timezone.now()
+        state.save(update_fields=["last_seq", "refreshed_at"])
+        result.tickets = len(tickets)
+        return result
+
+
+def refresh_full() -> RefreshResult:
+    """Rebuild every fact and every period from the events (nightly, or after an import)."""
+    upto = committed_seq()
+    with transaction.atomic():
+        state, _created = RefreshState.objects.select_for_update().get_or_create(id=1)
+        with connection.cursor() as cursor:
+            # DELETE, not TRUNCATE: dashboards keep reading the old rows until this commits.
+            cursor.execute(
+                "DELETE FROM kpis_periodfigure; DELETE FROM kpis_resolutionfact; DELETE FROM kpis_responsefact"
+            )
+        refresh_facts(None)
+        first, last = _fact_day_range()
+        if first is not None:
+            for period in Period.values:
+                recompute_periods(
+                    period, None, period_start(period, first), period_end(period, period_start(period, last))
+                )
+        now = timezone.now()
+        state.last_seq, state.refreshed_at, state.full_refreshed_at = upto, now, now
+        state.save(update_fields=["last_seq", "refreshed_at", "full_refreshed_at"])
+        return RefreshResult(last_seq=upto)
+
+
+def _fact_day_range() -> tuple[date | None, date | None]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT min(day), max(day) FROM (
+                SELECT day FROM kpis_resolutionfact UNION ALL SELECT day FROM kpis_responsefact
+                UNION ALL SELECT (created_at AT TIME ZONE 'UTC')::date FROM tickets_ticketevent
+                WHERE kind IN (
+                    'sla_met', 'sla_missed', 'escalated', 'escalation_returned', 'article_linked', 'satisfaction'
+                )
+                UNION ALL SELECT (published_at AT TIME ZONE 'UTC')::date FROM knowledge_article
+            ) AS days
+            """
+        )
+        first, last = cursor.fetchone()
+    if first is None:
+        return None, None
+    return first - timedelta(days=1), last + timedelta(days=1)

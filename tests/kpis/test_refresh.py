@@ -1,0 +1,232 @@
+"""The KPI engine on small hand-made histories: definitions, incremental refresh, commands."""
+
+import datetime as dt
+import json
+from io import StringIO
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from accounts.models import Team
+from kpis import rollups
+from kpis.export import export_figures
+from kpis.models import Dimension, Period, PeriodFigure, RefreshState, ResolutionFact
+from kpis.rollups import refresh_full, refresh_incremental
+from tickets.models import Category
+from tickets.services import (
+    ticket_assign,
+    ticket_create,
+    ticket_reopen,
+    ticket_reply,
+    ticket_resolve,
+)
+
+T0 = dt.datetime(2026, 10, 5, 9, 0, tzinfo=dt.UTC)  # a Monday
+
+
+def minutes(n):
+    return dt.timedelta(minutes=n)
+
+
+def _at(moment):
+    return time_machine.travel(moment, tick=False)
+
+
+def month_figure(dimension, key, start=dt.date(2026, 10, 1)):
+    return PeriodFigure.objects.get(period=Period.MONTH, dimension=dimension, key=key, start=start).values
+
+
+def _answered_ticket(alice, carol, after_minutes, *, at=T0, subject="VPN"):
+    with _at(at):
+        ticket = ticket_create(requester=alice, subject=subject, description="down", acting_user=alice)
+    with _at(at + minutes(after_minutes)):
+        ticket_reply(ticket, "Looking", acting_user=carol)
+    return ticket
+
+
+def test_first_response_times_are_interpolated_percentiles_for_the_author(alice, carol, service_desk):
+    for number, waited in enumerate((10, 20, 40)):
+        _answered_ticket(alice, carol, waited, at=T0 + dt.timedelta(days=number))
+
+    refresh_full()
+
+    values = month_figure(Dimension.AGENT, carol.pk)
+    assert values["frt_count"] == 3
+    assert values["frt_median_s"] == 1200
+    # percentile_cont(0.9) of 600, 1200, 2400: 1200 + 0.8 × 1200.
+    assert values["frt_p90_s"] == pytest.approx(2160)
+    assert values["frt_mean_s"] == pytest.approx(1400)
+    assert month_figure(Dimension.TEAM, service_desk.pk)["frt_count"] == 3
+    assert month_figure(Dimension.DESK, 0)["frt_count"] == 3
+
+
+def test_incremental_refresh_follows_new_events_and_a_second_run_changes_nothing(alice, carol, service_desk):
+    ticket = _answered_ticket(alice, carol, 10)
+    with _at(T0 + minutes(60)):
+        ticket_resolve(ticket, code="fixed", summary="Restarted", acting_user=carol)
+    with _at(T0 + minutes(61)):
+        first = refresh_incremental()
+    assert first.tickets == 1
+    values = month_figure(Dimension.AGENT, carol.pk)
+    assert (values["tickets_resolved"], values["resolutions"], values["fcr_rate"]) == (1, 1, 1.0)
+    assert values["resolution_first_median_s"] == 3600
+
+    with _at(T0 + minutes(62)):
+        again = refresh_incremental()
+    assert again.tickets == 0 and month_figure(Dimension.AGENT, carol.pk) == values
+
+    with _at(T0 + dt.timedelta(days=2)):
+        ticket_reopen(ticket, acting_user=alice)
+    with _at(T0 + dt.timedelta(days=2, minutes=30)):
+        ticket_resolve(ticket, code="fixed", summary="Replaced the token", acting_user=carol)
+    with _at(T0 + dt.timedelta(days=3)):
+        refresh_incremental()
+
+    values = month_figure(Dimension.AGENT, carol.pk)
+    # One ticket, two resolutions: the first was reopened within the window.
+    assert (values["tickets_resolved"], values["resolutions"], values["reopen_rate"]) == (1, 2, 0.5)
+    assert values["fcr_rate"] == 0.0
+    assert values["resolution_final_median_s"] == (dt.timedelta(days=2, minutes=30)).total_seconds()
+    assert values == pytest.approx(export_figures(dt.date(2026, 10, 1), dt.date(2026, 10, 31), "agent")[carol.pk])
+
+
+def test_a_reassigned_ticket_is_not_a_first_contact_resolution(alice, bob, carol, erin, service_desk):
+    kept = _answered_ticket(alice, carol, 5, subject="Kept")
+    moved = _answered_ticket(bob, carol, 5, subject="Moved")
+    with _at(T0 + minutes(10)):
+        ticket_assign(kept, carol, acting_user=carol)
+        ticket_assign(moved, carol, acting_user=carol)
+        ticket_assign(moved, erin, acting_user=erin)
+    with _at(T0 + minutes(30)):
+        ticket_resolve(kept, code="fixed", summary="Done", acting_user=carol)
+        ticket_resolve(moved, code="fixed", summary="Done", acting_user=erin)
+
+    refresh_full()
+
+    assert month_figure(Dimension.AGENT, carol.pk)["fcr_rate"] == 1.0
+    assert month_figure(Dimension.AGENT, erin.pk)["fcr_rate"] == 0.0
+    desk = month_figure(Dimension.DESK, 0)
+    assert (desk["tickets_resolved"], desk["fcr_count"], desk["requesters_served"]) == (2, 1, 2)
+
+
+def test_a_new_ticket_in_the_same_category_marks_the_resolution_as_recurred(alice, carol, service_desk):
+    printers = Category.objects.create(name="Printers")
+    with _at(T0):
+        first = ticket_create(
+            requester=alice, subject="Printer", description="jam", acting_user=alice, category=printers
+        )
+    with _at(T0 + minutes(30)):
+        ticket_resolve(first, code="fixed", summary="Cleared", acting_user=carol)
+    with _at(T0 + minutes(31)):
+        refresh_incremental()
+    assert month_figure(Dimension.CATEGORY, printers.pk)["recurrence_rate"] == 0.0
+
+    with _at(T0 + dt.timedelta(days=10)):
+        ticket_create(requester=alice, subject="Printer again", description="jam", acting_user=alice, category=printers)
+        refresh_incremental()
+
+    assert ResolutionFact.objects.get(ticket=first).recurred
+    assert month_figure(Dimension.CATEGORY, printers.pk)["recurrence_rate"] == 1.0
+
+
+def test_periods_follow_the_teams_time_zone(alice, carol, service_desk):
+    Team.objects.filter(pk=service_desk.pk).update(time_zone="Asia/Shanghai")
+    late = dt.datetime(2026, 10, 31, 20, 0, tzinfo=dt.UTC)  # 1 November, 04:00 in Shanghai
+    ticket = _answered_ticket(alice, carol, 5, at=late - minutes(60))
+    with _at(late):
+        ticket_resolve(ticket, code="fixed", summary="Done", acting_user=carol)
+
+    refresh_full()
+
+    # Created, answered and resolved on 1 November in Shanghai: nothing for the team in October.
+    assert service_desk.pk not in export_figures(dt.date(2026, 10, 1), dt.date(2026, 10, 31), "team")
+    assert export_figures(dt.date(2026, 11, 1), dt.date(2026, 11, 30), "team")[service_desk.pk]["tickets_resolved"] == 1
+    november = month_figure(Dimension.TEAM, service_desk.pk, start=dt.date(2026, 11, 1))
+    assert november["tickets_resolved"] == 1
+    week = PeriodFigure.objects.get(
+        period=Period.WEEK, dimension=Dimension.TEAM, key=service_desk.pk, start="2026-10-26"
+    )
+    assert week.values["tickets_resolved"] == 1
+
+
+def test_a_run_that_fails_halfway_leaves_facts_figures_and_cursor_as_they_were(alice, carol, service_desk, monkeypatch):
+    ticket = _answered_ticket(alice, carol, 10)
+    refresh_incremental()
+    before = (
+        RefreshState.objects.get().last_seq,
+        ResolutionFact.objects.count(),
+        sorted(PeriodFigure.objects.values_list("period", "dimension", "key", "start", "values")),
+    )
+    with _at(T0 + minutes(60)):
+        ticket_resolve(ticket, code="fixed", summary="Restarted", acting_user=carol)
+
+    calls = []
+
+    def fails_on_the_second_period(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return original(*args, **kwargs)
+
+    original = rollups.recompute_periods
+    monkeypatch.setattr(rollups, "recompute_periods", fails_on_the_second_period)
+    with pytest.raises(RuntimeError):
+        refresh_incremental()
+
+    after = (
+        RefreshState.objects.get().last_seq,
+        ResolutionFact.objects.count(),
+        sorted(PeriodFigure.objects.values_list("period", "dimension", "key", "start", "values")),
+    )
+    assert after == before
+    monkeypatch.setattr(rollups, "recompute_periods", original)
+    assert refresh_incremental().tickets == 1
+    assert ResolutionFact.objects.count() == 1
+
+
+def test_kpi_export_prints_one_row_per_agent_as_csv_and_json(alice, carol, service_desk):
+    ticket = _answered_ticket(alice, carol, 10)
+    with _at(T0 + minutes(60)):
+        ticket_resolve(ticket, code="fixed", summary="Restarted", acting_user=carol)
+
+    out = StringIO()
+    call_command(
+        "kpi_export", "--from", "2026-10-01", "--to", "2026-10-31", "--by", "agent", "--format", "json", stdout=out
+    )
+    [row] = json.loads(out.getvalue())
+    assert (row["agent"], row["tickets_resolved"], row["frt_median_s"], row["fcr_rate"]) == (carol.email, 1, 600, 1)
+
+    out = StringIO()
+    call_command("kpi_export", "--from", "2026-10-01", "--to", "2026-10-31", "--by", "team", stdout=out)
+    header, line = out.getvalue().splitlines()
+    assert header.startswith("team,id,from,to,tickets_resolved")
+    assert line.startswith(f"Service Desk,{service_desk.pk},2026-10-01,2026-10-31,1,")
+
+    with pytest.raises(CommandError):
+        call_command("kpi_export", "--from", "2026-10-31", "--to", "2026-10-01", stdout=StringIO())
+
+
+def test_kpi_verify_is_clean_after_a_refresh_and_reports_a_tampered_figure(alice, carol, service_desk):
+    ticket = _answered_ticket(alice, carol, 10)
+    with _at(T0 + minutes(60)):
+        ticket_resolve(ticket, code="fixed", summary="Restarted", acting_user=carol)
+    refresh_full()
+    out = StringIO()
+    call_command("kpi_verify", stdout=out)
+    assert "match" in out.getvalue()
+
+    figure = PeriodFigure.objects.get(period=Period.MONTH, dimension=Dimension.AGENT, key=carol.pk)
+    figure.values["tickets_resolved"] = 5
+    figure.save()
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("kpi_verify", stdout=out)
+    assert f"month 2026-10-01 agent {carol.pk} tickets_resolved: stored 5, event log 1" in out.getvalue()
+
+
+def test_the_beat_schedule_runs_the_refreshes():
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"kpis.refresh_incremental", "kpis.refresh_full"} <= tasks
