@@ -10,14 +10,10 @@ escalation is one version.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Extract
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,7 +21,7 @@ from accounts.models import Team, User
 from escalation.models import Escalation, Vendor
 from helpdesk.errors import ApplicationError, ConflictError
 from tickets import notifications
-from tickets.models import EventKind, Ticket, TicketEvent
+from tickets.models import EventKind, Ticket
 from tickets.permissions import staff_team_ids
 from tickets.services.base import check_version, describe, lock, now_or, record, require_staff, save
 
@@ -184,80 +180,3 @@ def escalation_send_back(escalation: Escalation, *, reason: str, acting_user: Us
     save(ticket, at, *changed)
     notifications.escalation_sent_back(ticket, escalation, acting_user)
     return escalation
-
-
-# --- Selectors for the KPI engine -------------------------------------------------------------
-
-
-class PercentileCont(Aggregate):
-    """PostgreSQL's ``percentile_cont(f) WITHIN GROUP (ORDER BY x)``: an interpolated percentile."""
-
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression, fraction: float, **extra):
-        super().__init__(expression, fraction=float(fraction), **extra)
-
-
-def _team_ids(teams: Iterable[Team | int]) -> list[int]:
-    return [team.pk if isinstance(team, Team) else int(team) for team in teams]
-
-
-def _escalations() -> QuerySet[TicketEvent]:
-    """``escalated`` events, by a person or a rule; each one's team is the team that escalated.
-
-    Before ``escalation_returned`` existed a send-back was an ``escalated`` event with
-    ``sent_back``: those are send-backs, not escalations.
-    """
-    return TicketEvent.objects.filter(kind=EventKind.ESCALATED).exclude(new_value__contains=LEGACY_SEND_BACK)
-
-
-def _send_backs() -> QuerySet[TicketEvent]:
-    return TicketEvent.objects.filter(
-        Q(kind=EventKind.ESCALATION_RETURNED) | Q(kind=EventKind.ESCALATED, new_value__contains=LEGACY_SEND_BACK)
-    )
-
-
-def escalation_rate(teams: Iterable[Team | int], start: datetime, end: datetime) -> dict[str, Any]:
-    """Of the tickets created in [start, end) that these teams handled, the share they escalated.
-
-    "Handled": some event of the ticket happened while it was with one of the teams (its team
-    snapshot), so a ticket counts for every team it passed through, whatever team it has now.
-    A ticket escalated twice counts once.
-    """
-    ids = _team_ids(teams)
-    handled = Exists(TicketEvent.objects.filter(ticket_id=OuterRef("ticket_id"), team_id__in=ids))
-    escalated = Exists(_escalations().filter(ticket_id=OuterRef("ticket_id"), team_id__in=ids))
-    # One ``created`` event per ticket: counting them counts tickets.
-    counts = TicketEvent.objects.filter(
-        handled, kind=EventKind.CREATED, created_at__gte=start, created_at__lt=end
-    ).aggregate(tickets=Count("id"), escalated=Count("id", filter=Q(escalated)))
-    counts["rate"] = counts["escalated"] / counts["tickets"] if counts["tickets"] else None
-    return counts
-
-
-def time_to_escalate(teams: Iterable[Team | int], start: datetime, end: datetime) -> dict[str, Any]:
-    """Escalations these teams made in [start, end): how many, and the median seconds from the
-    ticket's creation to the escalation (``median_seconds`` is None when there were none)."""
-    created_at = TicketEvent.objects.filter(ticket_id=OuterRef("ticket_id"), kind=EventKind.CREATED).values(
-        "created_at"
-    )[:1]
-    waited = Extract(F("created_at") - Subquery(created_at), "epoch")
-    return (
-        _escalations()
-        .filter(team_id__in=_team_ids(teams), created_at__gte=start, created_at__lt=end)
-        .aggregate(count=Count("id"), median_seconds=PercentileCont(waited, 0.5))
-    )
-
-
-def sent_back_count(teams: Iterable[Team | int], start: datetime, end: datetime) -> int:
-    """Escalations made by these teams that were sent back in [start, end)."""
-    escalated_by_teams = Exists(
-        _escalations().filter(
-            ticket_id=OuterRef("ticket_id"),
-            new_value__escalation=OuterRef("new_value__escalation"),
-            team_id__in=_team_ids(teams),
-        )
-    )
-    return _send_backs().filter(escalated_by_teams, created_at__gte=start, created_at__lt=end).count()

@@ -7,17 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from escalation.escalations import (
-    escalation_rate,
-    escalation_send_back,
-    sent_back_count,
-    ticket_escalate,
-    time_to_escalate,
-)
+from escalation.escalations import escalation_send_back, ticket_escalate
 from escalation.models import Escalation, RuleTrigger, Vendor
 from escalation.rule_services import rule_create
 from escalation.rules import run_for_sla_event
 from helpdesk.errors import ApplicationError, ConflictError
+from kpis.export import export_figures
 from notifications.models import OutboxEmail
 from tickets import queues
 from tickets.facts import facts_from_events, mismatches
@@ -297,9 +292,9 @@ def test_an_older_send_back_recorded_as_escalated_still_reads_as_one(
 
     assert "Escalation sent back: Old style" in page[page.index('data-testid="history"') :]
     assert facts_from_events(ticket.pk)["escalation_count"] == 1
-    start, end = timezone.now() - timedelta(hours=1), timezone.now() + timedelta(hours=1)
-    assert time_to_escalate([service_desk], start, end)["count"] == 1
-    assert (sent_back_count([service_desk], start, end), sent_back_count([network_team], start, end)) == (1, 0)
+    figures = team_figures_today()
+    assert (figures[service_desk.pk]["escalations"], figures[service_desk.pk]["sent_back"]) == (1, 1)
+    assert figures.get(network_team.pk, {}).get("sent_back", 0) == 0
 
 
 # --- A rule and a person escalate alike ----------------------------------------------------
@@ -362,8 +357,7 @@ def test_a_rule_and_a_person_escalate_with_the_same_events_and_an_escalation_row
     assert automatic.symptoms == "Escalation rule “Breaches to Network”: SLA breach (resolution)"
     assert [refreshed(t).escalation_count for t in (by_carol, by_rule)] == [1, 1]
     assert mismatches(refreshed(by_rule)) == {}
-    start, end = timezone.now() - timedelta(hours=1), timezone.now() + timedelta(hours=1)
-    assert escalation_rate([service_desk], start, end) == {"tickets": 2, "escalated": 2, "rate": 1.0}
+    assert team_figures_today()[service_desk.pk]["escalations"] == 2
     assert sorted(OutboxEmail.objects.filter(kind="escalated").values_list("ticket_id", flat=True)) == sorted(
         [by_carol.pk, by_rule.pk]
     )
@@ -391,23 +385,29 @@ def test_a_rule_escalation_has_no_coordinator_and_can_be_sent_back(
     assert list(OutboxEmail.objects.filter(kind="escalated_sent_back").values_list("to", flat=True)) == [erin.email]
 
 
-# --- KPI selectors ------------------------------------------------------------------------
+# --- KPIs ------------------------------------------------------------------------------------
 
 
-def test_kpi_selectors(alice, carol, dave, service_desk, network_team):
-    start = timezone.now() - timedelta(hours=1)
+def team_figures_today():
+    today = timezone.localdate()
+    return export_figures(today, today, "team")
+
+
+def test_escalation_figures_count_for_the_escalating_team(alice, carol, dave, service_desk, network_team):
     created = [ticket_create(requester=alice, subject=f"T{i}", description="x", acting_user=alice) for i in range(4)]
     first_at = created[0].created_at + timedelta(minutes=10)
     second_at = created[1].created_at + timedelta(minutes=30)
     first = escalate(created[0], carol, to_team=network_team, at=first_at)
     escalate(created[1], carol, to_team=network_team, at=second_at)
     escalation_send_back(first, reason="Not network", acting_user=dave)
-    end = timezone.now() + timedelta(hours=1)
 
-    assert escalation_rate([service_desk], start, end) == {"tickets": 4, "escalated": 2, "rate": 0.5}
-    stats = time_to_escalate([service_desk], start, end)
-    assert stats["count"] == 2
-    assert stats["median_seconds"] == pytest.approx(20 * 60, abs=1)
-    assert sent_back_count([service_desk], start, end) == 1
-    assert sent_back_count([network_team], start, end) == 0
-    assert escalation_rate([network_team.pk], start, end)["escalated"] == 0
+    figures = team_figures_today()
+    desk = figures[service_desk.pk]
+    assert (desk["escalations"], desk["sent_back"]) == (2, 1)
+    assert desk["time_to_escalate_median_s"] == pytest.approx(20 * 60, abs=1)
+    # Nothing resolved yet: of the tickets the desk finished with, all were handed on.
+    assert desk["escalation_rate"] == 1.0
+    assert (
+        figures.get(network_team.pk, {}).get("escalations", 0),
+        figures.get(network_team.pk, {}).get("sent_back", 0),
+    ) == (0, 0)
