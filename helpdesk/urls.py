@@ -10,6 +10,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("manage/kb/", include("knowledge.urls_manage")),
+    # KPIs: dashboards (/manage/kpis/, /agent/me/), appraisals, reviews and scorecards.
+    path("", include("kpis.urls_dashboards")),
+    path("", include("kpis.urls_appraisal")),
+    path("", include("kpis.urls_reviews")),
     path("manage/", include("escalation.urls")),
     path("kb/", include("knowledge.urls_public")),
     path("agent/kb/", include("knowledge.urls_agent")),

@@ -1,4 +1,4 @@
-"""What the KPI engine stores: facts derived from the event log, and figures per period.
+"""Facts derived from the event log, and figures per period.
 
 Nothing here is typed in: ``ResponseFact`` and ``ResolutionFact`` are rebuilt from
 ``TicketEvent`` by ``kpis/facts.py``, ``PeriodFigure`` from the facts by ``kpis/figures.py``.

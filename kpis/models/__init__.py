@@ -1,0 +1,38 @@
+"""The KPI engine's tables: figures from the event log, and the appraisal built on them."""
+
+from kpis.models.appraisal import (
+    Appraisal,
+    AppraisalPeriod,
+    AppraisalStatus,
+    AppraisalStep,
+    Direction,
+    GrowthKind,
+    PeriodStatus,
+    QualityReview,
+    ReviewerAppointment,
+    ReviewReason,
+    Scorecard,
+    ScorecardItem,
+)
+from kpis.models.figures import Dimension, Period, PeriodFigure, RefreshState, ResolutionFact, ResponseFact
+
+__all__ = [
+    "Appraisal",
+    "AppraisalPeriod",
+    "AppraisalStatus",
+    "AppraisalStep",
+    "Dimension",
+    "Direction",
+    "GrowthKind",
+    "Period",
+    "PeriodFigure",
+    "PeriodStatus",
+    "QualityReview",
+    "RefreshState",
+    "ResolutionFact",
+    "ResponseFact",
+    "ReviewReason",
+    "ReviewerAppointment",
+    "Scorecard",
+    "ScorecardItem",
+]
