@@ -185,10 +185,11 @@ def figures_sql(dimension: str, period: str | None, sources: Sources = STORED) -
             'csat_mean', avg(score)
         ) AS values
         FROM (
+            -- From the resolution event itself: it may lie long before the period.
             SELECT {local_day("answer.created_at", "team")} AS day, answer.score,
-                   resolution.agent_id, resolution.team_id, resolution.category_id
+                   resolution.actor_id AS agent_id, resolution.team_id, {category_at("resolution")} AS category_id
             FROM tickets_satisfactionanswer AS answer
-            JOIN {sources.resolutions} AS resolution ON resolution.event_id = answer.resolution_event_id
+            JOIN tickets_ticketevent AS resolution ON resolution.id = answer.resolution_event_id
             LEFT JOIN accounts_team AS team ON team.id = resolution.team_id
             WHERE answer.created_at >= {events_from}
         ) AS fact
