@@ -9,6 +9,7 @@ period. Runs queue on the state row's lock, so two never interleave.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,7 +20,9 @@ from django.utils import timezone
 from kpis.facts import fact_params, refresh_facts
 from kpis.figures import STORED, figures_sql
 from kpis.models import Dimension, Period, RefreshState
-from tickets.event_seq import committed_seq
+from tickets.event_seq import SeqBusy, committed_seq
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -130,8 +133,16 @@ def _touched_days(ticket_ids: list[int], after: int, upto: int) -> set[date]:
 
 
 def refresh_incremental() -> RefreshResult:
-    """Bring the facts and figures up to every committed event; idempotent."""
-    upto = committed_seq()
+    """Bring the facts and figures up to every committed event; idempotent.
+
+    When a long transaction holds events back (``SeqBusy``), nothing is done: the next run
+    takes them.
+    """
+    try:
+        upto = committed_seq()
+    except SeqBusy:
+        logger.info("KPI refresh skipped: a long transaction is still recording events")
+        return RefreshResult(last_seq=RefreshState.objects.values_list("last_seq", flat=True).first() or 0)
     with transaction.atomic():
         state, _created = RefreshState.objects.select_for_update().get_or_create(id=1)
         after = state.last_seq
@@ -155,7 +166,12 @@ def refresh_incremental() -> RefreshResult:
 
 def refresh_full() -> RefreshResult:
     """Rebuild every fact and every period from the events (nightly, or after an import)."""
-    upto = committed_seq()
+    try:
+        upto = committed_seq()
+    except SeqBusy:
+        # Rebuild what is visible anyway and leave the cursor: the next incremental run takes
+        # the events after it again (harmless, it is idempotent).
+        upto = None
     with transaction.atomic():
         state, _created = RefreshState.objects.select_for_update().get_or_create(id=1)
         with connection.cursor() as cursor:
@@ -171,9 +187,10 @@ def refresh_full() -> RefreshResult:
                     period, None, period_start(period, first), period_end(period, period_start(period, last))
                 )
         now = timezone.now()
-        state.last_seq, state.refreshed_at, state.full_refreshed_at = upto, now, now
+        state.last_seq = state.last_seq if upto is None else upto
+        state.refreshed_at, state.full_refreshed_at = now, now
         state.save(update_fields=["last_seq", "refreshed_at", "full_refreshed_at"])
-        return RefreshResult(last_seq=upto)
+        return RefreshResult(last_seq=state.last_seq)
 
 
 def _fact_day_range() -> tuple[date | None, date | None]:

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, transaction
 
 from tickets.event_checks import event_log_problems
-from tickets.event_seq import committed_seq
+from tickets.event_seq import SeqBusy, committed_seq
 from tickets.models import EventKind, Ticket, TicketEvent
 from tickets.services import ticket_assign, ticket_change_team, ticket_create, ticket_reply, ticket_resolve
 
@@ -102,3 +102,37 @@ def test_the_committed_mark_waits_for_a_transaction_that_drew_a_number(alice, se
     waiting.join(10)
     assert marks == [drawn["seq"]]
     assert TicketEvent.objects.filter(seq__lte=marks[0]).count() == TicketEvent.objects.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_open_transaction_makes_the_mark_busy_instead_of_holding_writers_back(alice, service_desk):
+    from kpis.models import RefreshState
+    from kpis.rollups import refresh_incremental
+
+    ticket = ticket_create(requester=alice, subject="VPN", description="down", acting_user=alice)
+    refresh_incremental()
+    before = RefreshState.objects.get().last_seq
+    inserted, release = threading.Event(), threading.Event()
+
+    def long_writer():
+        try:
+            with transaction.atomic():
+                TicketEvent.objects.create(ticket=ticket, kind=EventKind.NOTE_ADDED, created_at=ticket.created_at)
+                inserted.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=long_writer)
+    writer.start()
+    try:
+        assert inserted.wait(10)
+        with pytest.raises(SeqBusy):
+            committed_seq()
+        # The refresh gives up for now and keeps its cursor.
+        assert refresh_incremental().last_seq == before
+        assert RefreshState.objects.get().last_seq == before
+    finally:
+        release.set()
+        writer.join(10)
+    assert refresh_incremental().last_seq > before
