@@ -28,15 +28,17 @@ setup: $(VENV)/.requirements
 run: setup
 	scripts/run.sh
 
-# Debian's chromium for the browser tests, CJK fonts so that Chinese renders in screenshots,
-# and gettext for the test that keeps the zh_Hans catalogue complete.
+# Debian's chromium for the browser tests, CJK fonts so that Chinese renders in screenshots and
+# appraisal PDFs, gettext for the test that keeps the zh_Hans catalogue complete, and the
+# libraries WeasyPrint (appraisal PDFs) loads: Pango, HarfBuzz (with its subsetter) and fontconfig.
+PDF_LIBRARIES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1
 system-packages:
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v xgettext >/dev/null 2>&1 \
-		|| ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+		|| ! dpkg -s fonts-noto-cjk $(PDF_LIBRARIES) >/dev/null 2>&1; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		echo "Installing chromium, fonts-noto-cjk and gettext with apt-get"; \
+		echo "Installing chromium, fonts-noto-cjk, gettext and WeasyPrint's libraries with apt-get"; \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk gettext >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk gettext $(PDF_LIBRARIES) >/dev/null; \
 	fi
 
 test: $(VENV)/.requirements-dev system-packages

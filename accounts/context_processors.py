@@ -69,12 +69,17 @@ def _build(user) -> Navigation:
         NavItem(_("Knowledge base"), reverse("kb_agent:list"), "kb_agent:list"),
         NavItem(_("Reply templates"), reverse("canned:list"), "canned:list"),
         NavItem(_("Teams"), reverse("accounts:teams"), "accounts:teams"),
+        NavItem(_("My figures"), reverse("kpis_dashboards:agent"), "kpis_dashboards:agent"),
         NavItem(_("API"), reverse("api-docs"), "api-docs"),
     )
     # A manager's pages go into one "Manage" menu, so that the bar fits a laptop screen.
     manage: list[NavItem] = []
     if user.has_role(Role.MANAGER):
         manage += [
+            NavItem(_("KPI dashboard"), reverse("kpis_dashboards:manager"), "kpis_dashboards:manager"),
+            NavItem(_("Appraisals"), reverse("kpis_appraisal:period_list"), "kpis_appraisal:period_list"),
+            NavItem(_("Quality reviews"), reverse("kpis_reviews:queue"), "kpis_reviews:queue"),
+            NavItem(_("Scorecards"), reverse("kpis_reviews:scorecards"), "kpis_reviews:scorecards"),
             NavItem(_("SLA policies"), reverse("escalation:policy_list"), "escalation:policy_list"),
             NavItem(_("Calendars"), reverse("escalation:calendar_list"), "escalation:calendar_list"),
             NavItem(_("Escalation rules"), reverse("escalation:rule_list"), "escalation:rule_list"),

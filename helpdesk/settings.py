@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "escalation",
     "knowledge",
     "kpis",
+    "feedback",
     "notifications",
     "canned",
     "django.contrib.admin",
@@ -216,6 +217,13 @@ CELERY_BEAT_SCHEDULE = {
     "escalation-rules": {"task": "escalation.run_rules", "schedule": 60.0},
     "kpi-refresh": {"task": "kpis.refresh_incremental", "schedule": KPI_REFRESH_SECONDS},
     "kpi-rebuild-nightly": {"task": "kpis.refresh_full", "schedule": crontab(hour=2, minute=30)},
+    # After the nightly rebuild: open appraisal periods that have ended are calculated on fresh figures.
+    "appraisals-calculate": {"task": "kpis.calculate_appraisals", "schedule": crontab(hour=3, minute=30)},
+    # On the 2nd, after both: last month's ticket quality reviews are drawn.
+    "quality-reviews-draw": {
+        "task": "kpis.draw_quality_reviews",
+        "schedule": crontab(day_of_month=2, hour=4, minute=0),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("HEALTHZ_WORKER_TIMEOUT", "3"))
@@ -299,6 +307,8 @@ TICKET_AUTO_CLOSE_DAYS = int(os.environ.get("TICKET_AUTO_CLOSE_DAYS", "7"))
 # KPIs (docs/kpis.md): a resolved ticket "recurs" when its requester opens another in the same
 # category within this many days.
 KPI_RECURRENCE_DAYS = int(os.environ.get("KPI_RECURRENCE_DAYS", "30"))
+# Ticket quality reviews: resolutions drawn at random per agent and month (low CSAT always).
+KPI_REVIEW_SAMPLE_SIZE = int(os.environ.get("KPI_REVIEW_SAMPLE_SIZE", "5"))
 ATTACHMENT_MAX_FILE_BYTES = int(os.environ.get("ATTACHMENT_MAX_FILE_MB", "10")) * 1024 * 1024
 ATTACHMENT_MAX_TICKET_BYTES = int(os.environ.get("ATTACHMENT_MAX_TICKET_MB", "50")) * 1024 * 1024
 ATTACHMENT_MAX_FILES_PER_MESSAGE = 10

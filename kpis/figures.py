@@ -37,6 +37,7 @@ COUNT_KEYS = [
     "sent_back",
     "articles_published",
     "article_reuse",
+    "feedback_raised",
 ]
 TIME_KEYS = [
     f"{metric}_{statistic}"
@@ -271,6 +272,20 @@ def figures_sql(dimension: str, period: str | None, sources: Sources = STORED) -
             WHERE {in_range}
             GROUP BY 1, 2""",
         ]
+    if dimension != Dimension.CATEGORY:
+        raiser = {Dimension.AGENT: "item.raised_by_id", Dimension.TEAM: "item.team_id", Dimension.DESK: "0"}[dimension]
+        parts.append(
+            f"""
+            SELECT {bucket} AS bucket, dim_key, jsonb_build_object('feedback_raised', count(*)) AS values
+            FROM (
+                SELECT {local_day("item.created_at", "team")} AS day, {raiser} AS dim_key
+                FROM feedback_feedbackitem AS item
+                LEFT JOIN accounts_team AS team ON team.id = item.team_id
+                WHERE item.created_at >= {events_from}
+            ) AS fact
+            WHERE {in_range}
+            GROUP BY 1, 2"""
+        )
     union = "\nUNION ALL\n".join(f"({part})" for part in parts)
     counts = ", ".join(f"'{name}', COALESCE((merged.values ->> '{name}')::numeric, 0)" for name in COUNT_KEYS)
     times = ", ".join(f"'{name}', merged.values -> '{name}'" for name in TIME_KEYS)

@@ -77,6 +77,7 @@ METRICS = {
         Metric("requesters_served", _("Requesters served"), Area.WORKLOAD, "count", True, None, per_month=True),
         Metric("articles_published", _("Articles published"), Area.WORKLOAD, "count", True, None, per_month=True),
         Metric("article_reuse", _("Article reuse"), Area.WORKLOAD, "count", True, None, per_month=True),
+        Metric("feedback_raised", _("Feedback items raised"), Area.WORKLOAD, "count", True, None, per_month=True),
         Metric("growth_items", _("Training, certifications, mentoring"), Area.GROWTH, "count", True, None),
     ]
 }

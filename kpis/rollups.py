@@ -152,7 +152,8 @@ def refresh_incremental() -> RefreshResult:
         tickets = _changed_tickets(after, upto)
         refresh_facts(tickets)
         today = timezone.now().date()
-        # Articles are published without a ticket event: today's periods are always recomputed.
+        # Articles are published and feedback raised without a ticket event: today's periods
+        # are always recomputed.
         days = _touched_days(tickets, after, upto) | {today - timedelta(days=1), today, today + timedelta(days=1)}
         for period in Period.values:
             starts = sorted({period_start(period, day) for day in days})
@@ -204,6 +205,7 @@ def _fact_day_range() -> tuple[date | None, date | None]:
                     'sla_met', 'sla_missed', 'escalated', 'escalation_returned', 'article_linked', 'satisfaction'
                 )
                 UNION ALL SELECT (published_at AT TIME ZONE 'UTC')::date FROM knowledge_article
+                UNION ALL SELECT (created_at AT TIME ZONE 'UTC')::date FROM feedback_feedbackitem
             ) AS days
             """
         )

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kpis import views_dashboards
 
 app_name = "kpis_dashboards"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("manage/kpis/", views_dashboards.manager, name="manager"),
+    path("agent/me/", views_dashboards.agent, name="agent"),
+]

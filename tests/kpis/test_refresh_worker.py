@@ -10,7 +10,7 @@ from kpis.models import Dimension, Period, PeriodFigure, RefreshState
 from tickets.services import ticket_create, ticket_reply, ticket_resolve
 
 
-def wait_for(condition, timeout=30):
+def wait_for(condition, timeout=90):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():

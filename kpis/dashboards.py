@@ -1,0 +1,320 @@
+"""What the KPI dashboards read: plain functions returning plain data (docs/kpis.md, "Dashboards").
+
+Figures come from the precomputed ``PeriodFigure`` rows; the few things the rollups do not hold
+(arrivals, backlog, arrivals by hour, the escalation flow) are one SQL aggregate each. Callers
+decide who may read what (``kpis/views_dashboards.py``); nothing here loops over tickets.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import Count, FloatField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
+
+from accounts.models import Role, Team, User
+from knowledge import reports as knowledge_reports
+from kpis.models import Dimension, Period, PeriodFigure, Scorecard
+from kpis.rollups import period_end, period_start
+from kpis.scorecards import rules_of, scorecard_for
+from kpis.scoring import ItemRule, Score, score
+from tickets.models import ACTIVE_TICKETS, Category, SatisfactionAnswer, Ticket
+
+KINDS = (Period.MONTH, Period.WEEK)
+TREND_LENGTH = 12
+HEATMAP_WEEKS = 8
+TOP_CATEGORIES = 10
+RECENT_COMMENTS = 10
+# Backlog age buckets: (key, lower bound, upper bound) in days, upper excluded.
+AGE_BUCKETS = [("under_1d", 0, 1), ("1_3d", 1, 3), ("3_7d", 3, 7), ("7_30d", 7, 30), ("over_30d", 30, None)]
+
+
+# --- periods --------------------------------------------------------------------------------
+
+
+def previous_start(kind: str, start: date) -> date:
+    return period_start(kind, start - timedelta(days=1))
+
+
+def period_starts(kind: str, last: date, count: int = TREND_LENGTH) -> list[date]:
+    """The starts of ``count`` periods of ``kind`` ending with the one beginning on ``last``, oldest first."""
+    starts = [last]
+    for _index in range(count - 1):
+        starts.append(previous_start(kind, starts[-1]))
+    return starts[::-1]
+
+
+def local_range(zone: ZoneInfo, first_day: date, last_day: date) -> tuple[datetime, datetime]:
+    """The instants ``[start, end)`` of the local days ``first_day`` to ``last_day``, both included."""
+    return (
+        datetime.combine(first_day, time(), tzinfo=zone),
+        datetime.combine(last_day + timedelta(days=1), time(), tzinfo=zone),
+    )
+
+
+# --- who sees which team ----------------------------------------------------------------------
+
+
+def managed_teams(user: User) -> QuerySet[Team]:
+    """The teams whose dashboard ``user`` may open: every team for admins, their own for managers."""
+    if user.has_role(Role.ADMIN):
+        return Team.objects.all()
+    if user.has_role(Role.MANAGER):
+        return user.managed_teams.all()
+    return Team.objects.none()
+
+
+def team_agents(team: Team) -> QuerySet[User]:
+    return team.members.filter(is_active=True, role__in=[Role.AGENT, Role.MANAGER, Role.ADMIN]).order_by(
+        "full_name", "id"
+    )
+
+
+# --- team trend -----------------------------------------------------------------------------
+
+TREND_KEYS = [
+    "tickets_resolved",
+    "frt_median_s",
+    "resolution_final_median_s",
+    "sla_response_rate",
+    "sla_resolution_rate",
+    "csat_positive_rate",
+    "csat_answers",
+]
+
+ARRIVALS_SQL = """
+SELECT date_trunc(%(unit)s, event.created_at AT TIME ZONE %(zone)s)::date AS bucket, count(*)
+FROM tickets_ticketevent AS event
+WHERE event.kind = 'created' AND event.team_id = %(team)s
+  AND event.created_at >= %(since)s AND event.created_at < %(until)s
+GROUP BY bucket
+"""
+
+# A ticket is in the backlog at an instant when it was created before it and not finished
+# (resolved, or closed without a resolution) by then; open tickets have neither time set.
+BACKLOG_SQL = """
+WITH ends AS (SELECT unnest(%(ends)s::timestamptz[]) AS end_at),
+live AS (
+    SELECT ticket.created_at, COALESCE(ticket.resolved_at, ticket.closed_at) AS done
+    FROM tickets_ticket AS ticket
+    WHERE ticket.team_id = %(team)s AND ticket.created_at < %(last_end)s
+      AND (ticket.status IN ('new', 'open', 'pending', 'on_hold')
+           OR COALESCE(ticket.resolved_at, ticket.closed_at) >= %(first_end)s)
+)
+SELECT ends.end_at, count(live.created_at)
+FROM ends LEFT JOIN live ON live.created_at < ends.end_at AND (live.done IS NULL OR live.done >= ends.end_at)
+GROUP BY ends.end_at
+"""
+
+
+def team_trend(team: Team, kind: str, starts: list[date]) -> list[dict[str, Any]]:
+    """One row per period: the team's figures, tickets arrived, and the backlog at the period's end."""
+    zone = team.time_zone
+    stored = dict(
+        PeriodFigure.objects.filter(period=kind, dimension=Dimension.TEAM, key=team.pk, start__in=starts).values_list(
+            "start", "values"
+        )
+    )
+    since, until = local_range(zone, starts[0], period_end(kind, starts[-1]))
+    ends = [local_range(zone, start, period_end(kind, start))[1] for start in starts]
+    with connection.cursor() as cursor:
+        cursor.execute(ARRIVALS_SQL, {"unit": kind, "zone": str(zone), "team": team.pk, "since": since, "until": until})
+        arrivals = dict(cursor.fetchall())
+        cursor.execute(BACKLOG_SQL, {"ends": ends, "team": team.pk, "first_end": ends[0], "last_end": ends[-1]})
+        backlog = dict(cursor.fetchall())
+    rows = []
+    for start, end_at in zip(starts, ends, strict=True):
+        values = stored.get(start, {})
+        row = {"start": start, "end": period_end(kind, start)}
+        row |= {name: values.get(name) for name in TREND_KEYS}
+        row["tickets_resolved"] = row["tickets_resolved"] or 0
+        row["arrivals"] = arrivals.get(start, 0)
+        row["backlog"] = backlog.get(end_at, 0)
+        rows.append(row)
+    return rows
+
+
+# --- agents and scores ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgentScore:
+    agent_id: int
+    name: str
+    values: dict[str, Any]
+    score: Score | None
+
+
+def scoring_rules(team: Team | None) -> tuple[Scorecard | None, list[ItemRule], list[dict]]:
+    scorecard = scorecard_for(team)
+    if scorecard is None:
+        return None, [], []
+    return scorecard, rules_of(scorecard), scorecard.bands
+
+
+def agent_scores(team: Team, month: date) -> tuple[Scorecard | None, list[ItemRule], list[AgentScore]]:
+    """The team's agents with their figures of the month starting ``month`` and their score."""
+    agents = list(team_agents(team).values_list("pk", "full_name", "email"))
+    figures = dict(
+        PeriodFigure.objects.filter(
+            period=Period.MONTH, dimension=Dimension.AGENT, start=month, key__in=[pk for pk, *_rest in agents]
+        ).values_list("key", "values")
+    )
+    scorecard, rules, bands = scoring_rules(team)
+    rows = []
+    for pk, full_name, email in agents:
+        values = figures.get(pk, {})
+        rows.append(AgentScore(pk, full_name or email, values, score(rules, values, bands) if rules else None))
+    return scorecard, rules, rows
+
+
+# --- backlog, categories, arrivals by hour, escalations, deflection ----------------------------
+
+
+def backlog_by_age(team: Team, now: datetime) -> dict[str, int]:
+    """The team's open tickets by how long ago they were created: one aggregate."""
+    counts = {}
+    for key, low, high in AGE_BUCKETS:
+        condition = Q(created_at__lte=now - timedelta(days=low))
+        if high is not None:
+            condition &= Q(created_at__gt=now - timedelta(days=high))
+        counts[key] = Count("id", filter=condition)
+    return Ticket.objects.filter(ACTIVE_TICKETS, team=team).aggregate(**counts)
+
+
+def top_categories(kind: str, start: date, limit: int = TOP_CATEGORIES) -> list[dict[str, Any]]:
+    """The desk's categories with most tickets resolved in the period, and how often problems came back."""
+    resolved = Cast(KeyTextTransform("tickets_resolved", "values"), FloatField())
+    figures = (
+        PeriodFigure.objects.filter(period=kind, dimension=Dimension.CATEGORY, start=start)
+        .annotate(
+            resolved=resolved,
+            name=Subquery(Category.objects.filter(pk=OuterRef("key")).values("name")[:1]),
+        )
+        .order_by(Coalesce("resolved", 0.0).desc(), "key")[:limit]
+    )
+    return [
+        {
+            "category_id": figure.key,
+            "name": figure.name or str(figure.key),
+            "tickets_resolved": int(figure.values.get("tickets_resolved") or 0),
+            "recurred": int(figure.values.get("recurred") or 0),
+            "recurrence_rate": figure.values.get("recurrence_rate"),
+            "escalations": int(figure.values.get("escalations") or 0),
+            "reopen_rate": figure.values.get("reopen_rate"),
+        }
+        for figure in figures
+    ]
+
+
+HEATMAP_SQL = """
+SELECT extract(isodow FROM event.created_at AT TIME ZONE %(zone)s)::int AS weekday,
+       extract(hour FROM event.created_at AT TIME ZONE %(zone)s)::int AS hour,
+       count(*)
+FROM tickets_ticketevent AS event
+WHERE event.kind = 'created' AND event.team_id = %(team)s AND event.created_at >= %(since)s
+  AND event.created_at < %(until)s
+GROUP BY weekday, hour
+"""
+
+
+def arrivals_by_hour(team: Team, now: datetime, weeks: int = HEATMAP_WEEKS) -> list[list[int]]:
+    """Tickets created for the team in the last ``weeks`` weeks: ``[weekday 0=Monday][hour]``, local time."""
+    grid = [[0] * 24 for _day in range(7)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            HEATMAP_SQL,
+            {"zone": str(team.time_zone), "team": team.pk, "since": now - timedelta(weeks=weeks), "until": now},
+        )
+        for weekday, hour, count in cursor.fetchall():
+            grid[weekday - 1][hour] = count
+    return grid
+
+
+# ``escalated`` events carry the escalating team (the ticket's team before the move) and the
+# receiving team in ``new_value.team`` (null when handed to a vendor).
+ESCALATION_FLOW_SQL = """
+SELECT source.name, source.tier, target.name, target.tier, event.new_value -> 'vendor' ->> 'name', count(*)
+FROM tickets_ticketevent AS event
+LEFT JOIN accounts_team AS source ON source.id = event.team_id
+LEFT JOIN accounts_team AS target ON target.id = (event.new_value -> 'team' ->> 'id')::bigint
+WHERE event.kind = 'escalated' AND event.created_at >= %(since)s AND event.created_at < %(until)s
+  AND (event.team_id = %(team)s OR (event.new_value -> 'team' ->> 'id')::bigint = %(team)s)
+GROUP BY 1, 2, 3, 4, 5
+ORDER BY count(*) DESC, 2, 1, 4, 3
+"""
+
+
+def escalation_flow(team: Team, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Escalations of the period from or to ``team``: counts per (from team, to team or vendor)."""
+    with connection.cursor() as cursor:
+        cursor.execute(ESCALATION_FLOW_SQL, {"team": team.pk, "since": since, "until": until})
+        return [
+            {
+                "from_team": from_name,
+                "from_tier": from_tier,
+                "to_team": to_name,
+                "to_tier": to_tier,
+                "vendor": vendor,
+                "count": count,
+            }
+            for from_name, from_tier, to_name, to_tier, vendor, count in cursor.fetchall()
+        ]
+
+
+def deflection(since: datetime, until: datetime, label: str) -> knowledge_reports.DeflectionFigures:
+    """The desk's deflection figures (knowledge/reports.py) for the same instants as the page's period."""
+    return knowledge_reports.deflection_figures(knowledge_reports.Period("dashboard", since, until, label))
+
+
+# --- the agent's own figures ----------------------------------------------------------------
+
+
+def agent_months(agent: User, starts: list[date]) -> dict[date, dict[str, Any]]:
+    """The agent's own month figures, by month start."""
+    return dict(
+        PeriodFigure.objects.filter(
+            period=Period.MONTH, dimension=Dimension.AGENT, key=agent.pk, start__in=starts
+        ).values_list("start", "values")
+    )
+
+
+def team_medians(team: Team, months: list[date], metrics: list[str]) -> dict[date, dict[str, float | None]]:
+    """Per month, the median over the team's agents of each metric (agents without a value left out).
+
+    Only the median leaves this function: nobody's own figures.
+    """
+    rows = PeriodFigure.objects.filter(
+        period=Period.MONTH,
+        dimension=Dimension.AGENT,
+        start__in=months,
+        key__in=team_agents(team).values("pk"),
+    ).values_list("start", "values")
+    by_month: dict[date, list[dict]] = {month: [] for month in months}
+    for start, values in rows:
+        by_month[start].append(values)
+    return {
+        month: {metric: _median([values.get(metric) for values in figures]) for metric in metrics}
+        for month, figures in by_month.items()
+    }
+
+
+def _median(values: list) -> float | None:
+    present = [float(value) for value in values if value is not None]
+    return statistics.median(present) if present else None
+
+
+def recent_comments(agent: User, limit: int = RECENT_COMMENTS) -> list[dict[str, Any]]:
+    """The newest satisfaction answers with a comment on resolutions ``agent`` recorded."""
+    return list(
+        SatisfactionAnswer.objects.filter(resolved_by=agent)
+        .exclude(comment="")
+        .order_by("-created_at", "-id")
+        .values("ticket_id", "score", "comment", "created_at")[:limit]
+    )
