@@ -14,7 +14,7 @@ or before that event, in ``seq`` order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -198,20 +198,26 @@ def fact_params() -> dict:
 
 
 def _upsert(table: str, key: str, columns: list[str], select: str) -> str:
+    """Insert or update the facts; RETURNING gives the day of each row that was new or changed."""
     listed = ", ".join([key, *columns])
     updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in columns)
+    old = ", ".join(f"{table}.{column}" for column in columns)
+    new = ", ".join(f"EXCLUDED.{column}" for column in columns)
     return (
         f"INSERT INTO {table} ({listed}) SELECT {listed} FROM ({select}) AS fact "
-        f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
+        f"ON CONFLICT ({key}) DO UPDATE SET {updates} WHERE ({old}) IS DISTINCT FROM ({new}) "
+        "RETURNING day"
     )
 
 
-def refresh_facts(ticket_ids: Sequence[int] | None = None) -> None:
-    """Store the facts of these tickets (of every ticket with None), replacing what was there.
+def refresh_facts(ticket_ids: Sequence[int] | None = None) -> set[date]:
+    """Store the facts of these tickets (of every ticket with None); return the days of the
+    facts that were added or changed (the periods whose figures may differ now).
 
     Facts never disappear on their own (events are never deleted), but a first response can be
     recorded for a ticket whose row is missing, and flags such as ``reopened_in_window`` change
-    as later events arrive: each run writes every fact of the tickets it is given.
+    as later events arrive: each run recomputes every fact of the tickets it is given and
+    writes those that differ.
     """
     params = fact_params()
     if ticket_ids is None:
@@ -219,8 +225,12 @@ def refresh_facts(ticket_ids: Sequence[int] | None = None) -> None:
     else:
         where = "{ticket} = ANY(%(tickets)s)"
         params["tickets"] = list(ticket_ids)
+    days: set[date] = set()
     with connection.cursor() as cursor:
         cursor.execute(_upsert("kpis_responsefact", "ticket_id", RESPONSE_COLUMNS, response_facts_sql(where)), params)
+        days.update(row[0] for row in cursor.fetchall())
         cursor.execute(
             _upsert("kpis_resolutionfact", "event_id", RESOLUTION_COLUMNS, resolution_facts_sql(where)), params
         )
+        days.update(row[0] for row in cursor.fetchall())
+    return days

@@ -139,6 +139,7 @@ def figures_sql(dimension: str, period: str | None, sources: Sources = STORED) -
     }[dimension]
     # Local days can start up to a day before the UTC date: a coarse bound for the event scans.
     events_from = "%(first_day)s::date - 1"
+    events_until = "%(last_day)s::date + 2"
     parts = [
         f"""
         -- Tickets resolved: each by its last resolution in the bucket.
@@ -192,7 +193,7 @@ def figures_sql(dimension: str, period: str | None, sources: Sources = STORED) -
             FROM tickets_satisfactionanswer AS answer
             JOIN tickets_ticketevent AS resolution ON resolution.id = answer.resolution_event_id
             LEFT JOIN accounts_team AS team ON team.id = resolution.team_id
-            WHERE answer.created_at >= {events_from}
+            WHERE answer.created_at >= {events_from} AND answer.created_at < {events_until}
         ) AS fact
         WHERE {in_range}
         GROUP BY 1, 2""",
@@ -210,6 +211,8 @@ def figures_sql(dimension: str, period: str | None, sources: Sources = STORED) -
             LEFT JOIN accounts_user AS actor ON actor.id = outcome.actor_id
             LEFT JOIN accounts_team AS team ON team.id = outcome.team_id
             WHERE outcome.kind IN ('sla_met', 'sla_missed') AND outcome.created_at >= {events_from}
+              -- A miss counts when it fell due, which can be long before it was settled.
+              AND (outcome.kind = 'sla_missed' OR outcome.created_at < {events_until})
         ) AS fact
         WHERE {in_range}
         GROUP BY 1, 2""",
@@ -224,7 +227,8 @@ def figures_sql(dimension: str, period: str | None, sources: Sources = STORED) -
             FROM tickets_ticketevent AS escalation
             JOIN tickets_ticket AS ticket ON ticket.id = escalation.ticket_id
             LEFT JOIN accounts_team AS team ON team.id = escalation.team_id
-            WHERE escalation.kind = 'escalated' AND escalation.created_at >= {events_from}
+            WHERE escalation.kind = 'escalated'
+              AND escalation.created_at >= {events_from} AND escalation.created_at < {events_until}
               AND NOT COALESCE((escalation.new_value ->> 'sent_back')::boolean, false)
         ) AS fact
         WHERE {in_range}
@@ -241,7 +245,7 @@ def figures_sql(dimension: str, period: str | None, sources: Sources = STORED) -
              AND escalation.new_value ->> 'escalation' = returned.new_value ->> 'escalation'
              AND NOT COALESCE((escalation.new_value ->> 'sent_back')::boolean, false)
             LEFT JOIN accounts_team AS team ON team.id = escalation.team_id
-            WHERE returned.created_at >= {events_from}
+            WHERE returned.created_at >= {events_from} AND returned.created_at < {events_until}
               AND (returned.kind = 'escalation_returned'
                    OR (returned.kind = 'escalated' AND (returned.new_value ->> 'sent_back')::boolean))
         ) AS fact
@@ -258,7 +262,8 @@ def figures_sql(dimension: str, period: str | None, sources: Sources = STORED) -
                 FROM tickets_ticketevent AS link
                 JOIN knowledge_article AS article ON article.id = (link.new_value ->> 'article')::bigint
                 LEFT JOIN accounts_team AS team ON team.id = link.team_id
-                WHERE link.kind = 'article_linked' AND link.created_at >= {events_from}
+                WHERE link.kind = 'article_linked'
+                  AND link.created_at >= {events_from} AND link.created_at < {events_until}
             ) AS fact
             WHERE {in_range}
             GROUP BY 1, 2""",
@@ -267,7 +272,7 @@ def figures_sql(dimension: str, period: str | None, sources: Sources = STORED) -
             FROM (
                 SELECT (article.published_at AT TIME ZONE %(zone)s)::date AS day, {author} AS dim_key
                 FROM knowledge_article AS article
-                WHERE article.published_at >= {events_from}
+                WHERE article.published_at >= {events_from} AND article.published_at < {events_until}
             ) AS fact
             WHERE {in_range}
             GROUP BY 1, 2""",
@@ -281,7 +286,7 @@ def figures_sql(dimension: str, period: str | None, sources: Sources = STORED) -
                 SELECT {local_day("item.created_at", "team")} AS day, {raiser} AS dim_key
                 FROM feedback_feedbackitem AS item
                 LEFT JOIN accounts_team AS team ON team.id = item.team_id
-                WHERE item.created_at >= {events_from}
+                WHERE item.created_at >= {events_from} AND item.created_at < {events_until}
             ) AS fact
             WHERE {in_range}
             GROUP BY 1, 2"""

@@ -109,8 +109,9 @@ def _changed_tickets(after: int, upto: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _touched_days(ticket_ids: list[int], after: int, upto: int) -> set[date]:
-    """Local days whose figures may have changed: the new events' and the tickets' facts'."""
+def _event_days(after: int, upto: int) -> set[date]:
+    """Local days the new events may count on: when they happened, and when a missed SLA target
+    they settle fell due. A UTC date can be the day before or after in a team's zone."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -120,15 +121,10 @@ def _touched_days(ticket_ids: list[int], after: int, upto: int) -> set[date]:
                 SELECT (new_value ->> 'due_at')::timestamptz FROM tickets_ticketevent
                 WHERE seq > %(after)s AND seq <= %(upto)s AND kind = 'sla_missed' AND new_value ->> 'due_at' IS NOT NULL
             ) AS moments
-            UNION
-            SELECT day FROM kpis_resolutionfact WHERE ticket_id = ANY(%(tickets)s)
-            UNION
-            SELECT day FROM kpis_responsefact WHERE ticket_id = ANY(%(tickets)s)
             """,
-            {"after": after, "upto": upto, "tickets": ticket_ids},
+            {"after": after, "upto": upto},
         )
         days = {row[0] for row in cursor.fetchall()}
-    # A UTC date can be the day before or after in a team's zone.
     return {day + timedelta(days=shift) for day in days for shift in (-1, 0, 1)}
 
 
@@ -150,15 +146,16 @@ def refresh_incremental() -> RefreshResult:
         if upto <= after:
             return result
         tickets = _changed_tickets(after, upto)
-        refresh_facts(tickets)
+        changed_days = refresh_facts(tickets)
         today = timezone.now().date()
         # Articles are published and feedback raised without a ticket event: today's periods
         # are always recomputed.
-        days = _touched_days(tickets, after, upto) | {today - timedelta(days=1), today, today + timedelta(days=1)}
+        days = changed_days | _event_days(after, upto) | {today + timedelta(days=shift) for shift in (-1, 0, 1)}
         for period in Period.values:
-            starts = sorted({period_start(period, day) for day in days})
-            recompute_periods(period, starts, starts[0], period_end(period, starts[-1]))
-            result.buckets += len(starts)
+            # One period at a time: each reads only its own days through the facts' day index.
+            for start in sorted({period_start(period, day) for day in days}):
+                recompute_periods(period, [start], start, period_end(period, start))
+                result.buckets += 1
         state.last_seq, state.refreshed_at = upto, timezone.now()
         state.save(update_fields=["last_seq", "refreshed_at"])
         result.tickets = len(tickets)

@@ -254,6 +254,8 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         indexes = [
             models.Index(fields=["requester", "-last_public_activity_at"], name="ticket_requester_activity_idx"),
+            # KPI recurrence: the same requester's tickets opened within days of a resolution.
+            models.Index(fields=["requester", "created_at"], name="ticket_requester_created_idx"),
             models.Index(fields=["organisation", "-last_public_activity_at"], name="ticket_org_activity_idx"),
             # Queue pages (tickets/queues.py): one index per view and sort order, on the active
             # tickets only; PostgreSQL reads them backwards for the descending sorts.
@@ -465,6 +467,8 @@ class TicketEvent(models.Model):
             models.Index(fields=["ticket", "created_at"], name="event_ticket_created_idx"),
             models.Index(fields=["kind", "created_at"], name="event_kind_created_idx"),
             models.Index(fields=["ticket", "seq"], name="event_ticket_seq_idx"),
+            # A ticket's state at an event (category, type, complexity): its latest setter by kind.
+            models.Index(fields=["ticket", "kind", "seq"], name="event_ticket_kind_seq_idx"),
             models.Index(fields=["team", "kind", "created_at"], name="event_team_kind_created_idx"),
             models.Index(fields=["assignee", "kind", "created_at"], name="event_agent_kind_created_idx"),
         ]
