@@ -21,9 +21,6 @@ class NavItem:
 class Navigation:
     items: tuple[NavItem, ...]
     manage: tuple[NavItem, ...] = ()
-    # Names the kind of user it is for: what templates key a drawn menu on (hashing the items
-    # would translate every lazy label on every page).
-    key: str = ""
 
 
 # The items of each kind of user, per script prefix: the URLs never change while the process
@@ -42,8 +39,7 @@ def _navigation_for(user) -> Navigation:
     key = (*kind, get_script_prefix())
     found = _NAVIGATION.get(key)
     if found is None:
-        built = _build(user)
-        found = _NAVIGATION[key] = Navigation(built.items, built.manage, key="-".join(map(str, kind)))
+        found = _NAVIGATION[key] = _build(user)
     return found
 
 
@@ -94,7 +90,7 @@ def _build(user) -> Navigation:
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None:
-        return {"nav_items": (), "nav_key": "none"}
+        return {"nav_items": ()}
     match = getattr(request, "resolver_match", None)
     current = match.view_name if match else ""
     found = _navigation_for(user)
@@ -103,5 +99,4 @@ def navigation(request) -> dict:
         "nav_manage": found.manage,
         "nav_manage_current": any(item.url_name == current for item in found.manage),
         "nav_current": current,
-        "nav_key": found.key,
     }

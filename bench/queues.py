@@ -445,9 +445,6 @@ def run(args, fill_seconds: float | None) -> None:
     from accounts.models import User
     from tickets import queues
     from tickets.search import run_search
-    from tickets.templatetags.ticket_badges import _row_parts
-
-    forget_rows = _row_parts.cache_clear
 
     one_team = User.objects.get(email=PERSONA_ONE_TEAM)
     two_teams = User.objects.get(email=PERSONA_TWO_TEAMS)
@@ -464,9 +461,6 @@ def run(args, fill_seconds: float | None) -> None:
     deep_one, deep_two = deep_cursor(one_team, teams), deep_cursor(two_teams, teams)
     cases = [
         ("team queue, first page", one_team, "/agent/?view=teams", queue(teams)),
-        # The same page as if none of its rows had been drawn in this process before (each row
-        # is kept per process as long as nothing it shows changes: tickets/templatetags).
-        ("team queue, rows drawn anew", one_team, "/agent/?view=teams", queue(teams), forget_rows),
         (f"team queue, page {DEEP_PAGE}", one_team, f"/agent/?view=teams&after={deep_one}", queue(teams, deep_one)),
         ("mine", one_team, "/agent/?view=mine", queue(mine)),
         ("breaching, SLA due first", one_team, "/agent/?view=breaching&sort=due", queue(breaching, sort_key="due")),

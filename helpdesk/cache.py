@@ -1,39 +1,47 @@
-"""Django's Redis cache, with one redis-py client per connection pool, and a stamp of this process's writes.
+"""Django's Redis cache, with one redis-py client per connection pool, that treats Redis down as a miss.
+
+The cache only makes pages faster: nothing that decides who someone is or what they may see
+is read from it (sessions and users are in PostgreSQL). So when Redis cannot be reached, a read
+gives what a miss gives and a write is dropped, the error is logged, and the page is computed
+from PostgreSQL (slower). Only connection errors and timeouts are turned into misses; any other
+error (a bug, a wrong command) still raises. ``incr`` and ``clear`` raise too: a caller of
+either wants to know. What is cached must therefore be safe to lose and to find again: a
+clear key and a short timeout, never an invalidation that has to reach Redis.
 
 Django builds a new ``redis.Redis`` for every cache operation; building one copies its ~170
 response callbacks, about 0.1 ms — as long as the round trip to a local Redis. A client is
 thread-safe and its pool reconnects after a fork, so one per pool serves every thread.
-
-``last_write()`` changes whenever this process has written to the cache: values read earlier
-in a request (``accounts.backends.cached_values``) are used only while it has not.
 """
 
 from __future__ import annotations
 
-import itertools
+import functools
+import logging
 import pickle
 
+import redis
 from django.core.cache.backends import redis as django_redis
 
-_stamps = itertools.count(1)
-_last_write = 0
+logger = logging.getLogger(__name__)
+
+_UNREACHABLE = (redis.ConnectionError, redis.TimeoutError)
 
 
-def last_write() -> int:
-    """A stamp that changes whenever this process finishes a write to the cache (any key)."""
-    return _last_write
+def _miss_when_unreachable(missed):
+    """Run the operation; if Redis cannot be reached, log it and return ``missed(*args)`` instead."""
 
+    def decorate(method):
+        @functools.wraps(method)
+        def operation(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except _UNREACHABLE as exc:
+                logger.warning("cache unreachable, %s treated as a miss: %s", method.__name__, exc)
+                return missed(*args)
 
-def _writes(method):
-    def write(self, *args, **kwargs):
-        global _last_write
-        try:
-            return method(self, *args, **kwargs)
-        finally:
-            _last_write = next(_stamps)
+        return operation
 
-    write.__name__ = method.__name__
-    return write
+    return decorate
 
 
 class _Serializer(django_redis.RedisSerializer):
@@ -62,14 +70,15 @@ class RedisCacheClient(django_redis.RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
-    add = _writes(django_redis.RedisCacheClient.add)
-    set = _writes(django_redis.RedisCacheClient.set)
-    touch = _writes(django_redis.RedisCacheClient.touch)
-    delete = _writes(django_redis.RedisCacheClient.delete)
-    incr = _writes(django_redis.RedisCacheClient.incr)
-    set_many = _writes(django_redis.RedisCacheClient.set_many)
-    delete_many = _writes(django_redis.RedisCacheClient.delete_many)
-    clear = _writes(django_redis.RedisCacheClient.clear)
+    get = _miss_when_unreachable(lambda key, default: default)(django_redis.RedisCacheClient.get)
+    get_many = _miss_when_unreachable(lambda keys: {})(django_redis.RedisCacheClient.get_many)
+    has_key = _miss_when_unreachable(lambda key: False)(django_redis.RedisCacheClient.has_key)
+    add = _miss_when_unreachable(lambda key, value, timeout: False)(django_redis.RedisCacheClient.add)
+    set = _miss_when_unreachable(lambda key, value, timeout: None)(django_redis.RedisCacheClient.set)
+    set_many = _miss_when_unreachable(lambda data, timeout: list(data))(django_redis.RedisCacheClient.set_many)
+    touch = _miss_when_unreachable(lambda key, timeout: False)(django_redis.RedisCacheClient.touch)
+    delete = _miss_when_unreachable(lambda key: False)(django_redis.RedisCacheClient.delete)
+    delete_many = _miss_when_unreachable(lambda keys: None)(django_redis.RedisCacheClient.delete_many)
 
 
 class RedisCache(django_redis.RedisCache):

@@ -27,14 +27,24 @@ def check_database() -> str:
     return "ok"
 
 
-def check_redis() -> str:
+def _check_redis(url: str, part: str) -> str:
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
-        client.ping()
+        with redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2) as client:
+            client.ping()
     except Exception as exc:
-        logger.warning("healthz: redis check failed: %s", exc)
+        logger.warning("healthz: %s check failed: %s", part, exc)
         return "error"
     return "ok"
+
+
+def check_cache() -> str:
+    """The cache's Redis: while it is down pages still render, from PostgreSQL alone (slower)."""
+    return _check_redis(settings.REDIS_CACHE_URL, "cache")
+
+
+def check_broker() -> str:
+    """The Celery broker's Redis: while it is down e-mails and SLA work wait in the outbox."""
+    return _check_redis(settings.CELERY_BROKER_URL, "broker")
 
 
 def check_worker() -> str:
@@ -51,8 +61,8 @@ def check_worker() -> str:
 @never_cache
 @require_GET
 def healthz(request):
-    checks = {"database": check_database(), "redis": check_redis()}
-    # Without Redis no task can reach a worker; don't wait for a timeout to learn that.
-    checks["worker"] = check_worker() if checks["redis"] == "ok" else "error"
+    checks = {"database": check_database(), "cache": check_cache(), "broker": check_broker()}
+    # Without the broker no task can reach a worker; don't wait for a timeout to learn that.
+    checks["worker"] = check_worker() if checks["broker"] == "ok" else "error"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse(checks, status=200 if healthy else 503)

@@ -185,12 +185,34 @@ def _redis_url() -> str:
         raise
 
 
-REDIS_URL = _redis_url()
+def _cache_url(broker_url: str) -> str:
+    """Where the cache lives: ``REDIS_CACHE_URL``, else the broker's server, next database.
+
+    By default never the broker's database: clearing the cache (FLUSHDB) must not drop queued
+    tasks. Setting both to one URL is allowed, for a throwaway setup (the benchmarks do).
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    url = os.environ.get("REDIS_CACHE_URL", "").strip()
+    if url:
+        if not url.startswith(("redis://", "rediss://", "unix://")):
+            fail("REDIS_CACHE_URL must start with redis://, rediss:// or unix://")
+        return url
+    parts = urlsplit(broker_url)
+    database = int(parts.path.strip("/") or 0) if parts.scheme != "unix" else None
+    if database is None or database >= 15:
+        fail("set REDIS_CACHE_URL: the cache goes in the next Redis database after REDIS_URL's, and there is none")
+    return urlunsplit(parts._replace(path=f"/{database + 1}"))
+
+
+REDIS_URL = _redis_url()  # the Celery broker and result backend
+REDIS_CACHE_URL = _cache_url(REDIS_URL)
 
 CACHES = {
     "default": {
+        # Connection errors are misses (helpdesk/cache.py): pages work, slower, with Redis down.
         "BACKEND": "helpdesk.cache.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": REDIS_CACHE_URL,
         "KEY_PREFIX": "helpdesk",
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
@@ -208,6 +230,8 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 OUTBOX_SWEEP_SECONDS = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))
+# A sweep claims this many e-mails at a time and sends them over one SMTP connection.
+OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "10"))
 KPI_REFRESH_SECONDS = float(os.environ.get("KPI_REFRESH_SECONDS", "300"))
 # Loaded into the database schedule by django-celery-beat when beat starts.
 CELERY_BEAT_SCHEDULE = {
@@ -233,7 +257,7 @@ HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("HEALTHZ_WORKER_TIMEOUT", "3"))
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "accounts.backends.CachedModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -287,6 +311,12 @@ STORAGES = {
 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Helpdesk <helpdesk@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds each SMTP socket operation may wait: a hung relay fails the send (retried later)
+# instead of holding a worker. Set it above the relay's slowest answer to the end of DATA.
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "60"))
+# How long one e-mail's send may take before another sweep may take the row over: it must
+# outlast a send through a hung relay (about ten round trips of EMAIL_TIMEOUT each).
+OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", str(10 * EMAIL_TIMEOUT)))
 if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["EMAIL_HOST"]
@@ -344,9 +374,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Security -------------------------------------------------------------------------------
 
-# Read from Redis (the cache above), written through to the database: no query per request;
-# the key names the signed-in user, so that the same round trip loads them (accounts/sessions.py).
-SESSION_ENGINE = "accounts.sessions"
+# In PostgreSQL: who is signed in never depends on Redis (a restored or lagging cache cannot
+# bring back a session or a user's old rights, and sign-in works while Redis is down).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"

@@ -22,7 +22,8 @@ def _redis_db_for_worker(url: str) -> str:
 
 
 REDIS_URL = _redis_db_for_worker(REDIS_URL)
-CACHES["default"]["LOCATION"] = REDIS_URL
+# In tests one database per worker holds both: sixteen databases do not go round.
+REDIS_CACHE_URL = CACHES["default"]["LOCATION"] = REDIS_URL
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 HEALTHZ_WORKER_TIMEOUT = 2.0

@@ -96,25 +96,9 @@ WHERE event.kind = 'created' AND event.team_id = %(team)s
 GROUP BY bucket
 """
 
-# A ticket is in the backlog at an instant when it was created before it and not finished
-# (resolved, or closed without a resolution) by then; open tickets have neither time set.
-BACKLOG_SQL = """
-WITH ends AS (SELECT unnest(%(ends)s::timestamptz[]) AS end_at),
-live AS (
-    SELECT ticket.created_at, COALESCE(ticket.resolved_at, ticket.closed_at) AS done
-    FROM tickets_ticket AS ticket
-    WHERE ticket.team_id = %(team)s AND ticket.created_at < %(last_end)s
-      AND (ticket.status IN ('new', 'open', 'pending', 'on_hold')
-           OR COALESCE(ticket.resolved_at, ticket.closed_at) >= %(first_end)s)
-)
-SELECT ends.end_at, count(live.created_at)
-FROM ends LEFT JOIN live ON live.created_at < ends.end_at AND (live.done IS NULL OR live.done >= ends.end_at)
-GROUP BY ends.end_at
-"""
-
 
 def team_trend(team: Team, kind: str, starts: list[date]) -> list[dict[str, Any]]:
-    """One row per period: the team's figures, tickets arrived, and the backlog at the period's end."""
+    """One row per period: the team's stored figures, tickets arrived, and the backlog at the end."""
     zone = team.time_zone
     stored = dict(
         PeriodFigure.objects.filter(period=kind, dimension=Dimension.TEAM, key=team.pk, start__in=starts).values_list(
@@ -122,20 +106,17 @@ def team_trend(team: Team, kind: str, starts: list[date]) -> list[dict[str, Any]
         )
     )
     since, until = local_range(zone, starts[0], period_end(kind, starts[-1]))
-    ends = [local_range(zone, start, period_end(kind, start))[1] for start in starts]
     with connection.cursor() as cursor:
         cursor.execute(ARRIVALS_SQL, {"unit": kind, "zone": str(zone), "team": team.pk, "since": since, "until": until})
         arrivals = dict(cursor.fetchall())
-        cursor.execute(BACKLOG_SQL, {"ends": ends, "team": team.pk, "first_end": ends[0], "last_end": ends[-1]})
-        backlog = dict(cursor.fetchall())
     rows = []
-    for start, end_at in zip(starts, ends, strict=True):
+    for start in starts:
         values = stored.get(start, {})
         row = {"start": start, "end": period_end(kind, start)}
         row |= {name: values.get(name) for name in TREND_KEYS}
         row["tickets_resolved"] = row["tickets_resolved"] or 0
         row["arrivals"] = arrivals.get(start, 0)
-        row["backlog"] = backlog.get(end_at, 0)
+        row["backlog"] = values.get("backlog_end") or 0
         rows.append(row)
     return rows
 

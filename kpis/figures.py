@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from kpis.facts import STAFF_ROLES, category_at, local_day, resolution_facts_sql, response_facts_sql
 from kpis.models import Dimension, Period
 
-# Counts are 0 when nothing happened; times and rates are null (nothing to measure).
+# Counts are 0 when nothing happened; times, rates and the backlog (teams and the desk only)
+# are null when there is nothing to measure.
 COUNT_KEYS = [
     "tickets_resolved",
     "resolutions",
@@ -50,7 +51,7 @@ TIME_KEYS = [
         "resolution_final_business",
     )
     for statistic in ("median_s", "p90_s", "mean_s")
-] + ["time_to_escalate_median_s", "csat_mean"]
+] + ["time_to_escalate_median_s", "csat_mean", "backlog_end"]
 # rate key: (numerator, denominator), the denominator a sum of count keys.
 RATES = {
     "fcr_rate": ("fcr_count", ("tickets_resolved",)),
@@ -291,6 +292,8 @@ def figures_sql(dimension: str, period: str | None, sources: Sources = STORED) -
             WHERE {in_range}
             GROUP BY 1, 2"""
         )
+    if dimension in (Dimension.TEAM, Dimension.DESK) and period != Period.DAY:
+        parts.append(_backlog_part(dimension, period))
     union = "\nUNION ALL\n".join(f"({part})" for part in parts)
     counts = ", ".join(f"'{name}', COALESCE((merged.values ->> '{name}')::numeric, 0)" for name in COUNT_KEYS)
     times = ", ".join(f"'{name}', merged.values -> '{name}'" for name in TIME_KEYS)
@@ -307,6 +310,35 @@ def figures_sql(dimension: str, period: str | None, sources: Sources = STORED) -
         WHERE part.dim_key IS NOT NULL AND (%(buckets)s::date[] IS NULL OR part.bucket = ANY(%(buckets)s::date[]))
         GROUP BY part.bucket, part.dim_key
     ) AS merged"""
+
+
+def _backlog_part(dimension: str, period: str | None) -> str:
+    """Tickets open at the end of each period (created before it, not resolved or closed by then).
+
+    A state, not an event count: every period in the range gets a row, also those in which
+    nothing happened. The ticket's team as it is now and its latest resolved / closed time:
+    a ticket reopened since counts as open back to its creation (docs/kpis.md).
+    """
+    series = bucket_sql(period, "series.day::date")
+    if period is None:
+        end = "%(last_day)s::date + 1"
+    else:
+        length = {Period.WEEK: "1 week", Period.MONTH: "1 month", Period.QUARTER: "3 months"}[period]
+        end = f"(ends.bucket + interval '{length}')::date"
+    key = "ticket.team_id" if dimension == Dimension.TEAM else "0"
+    end_at = f"({end})::timestamp AT TIME ZONE COALESCE(team.time_zone, %(zone)s)"
+    return f"""
+        SELECT ends.bucket, {key} AS dim_key, jsonb_build_object('backlog_end', count(*)) AS values
+        FROM (
+            SELECT DISTINCT {series} AS bucket
+            FROM generate_series(%(first_day)s::date, %(last_day)s::date, interval '1 day') AS series(day)
+        ) AS ends
+        JOIN tickets_ticket AS ticket ON ticket.created_at < ({end}) + 1
+        LEFT JOIN accounts_team AS team ON team.id = ticket.team_id
+        WHERE ticket.created_at < {end_at}
+          AND (COALESCE(ticket.resolved_at, ticket.closed_at) IS NULL
+               OR COALESCE(ticket.resolved_at, ticket.closed_at) >= {end_at})
+        GROUP BY 1, 2"""
 
 
 def _sum(names: tuple[str, ...]) -> str:

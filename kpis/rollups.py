@@ -203,6 +203,8 @@ def _fact_day_range() -> tuple[date | None, date | None]:
                 )
                 UNION ALL SELECT (published_at AT TIME ZONE 'UTC')::date FROM knowledge_article
                 UNION ALL SELECT (created_at AT TIME ZONE 'UTC')::date FROM feedback_feedbackitem
+                -- The backlog has a value from the first ticket on.
+                UNION ALL SELECT (min(created_at) AT TIME ZONE 'UTC')::date FROM tickets_ticket
             ) AS days
             """
         )

@@ -9,8 +9,10 @@ from django.db.models import Q
 class OutboxEmail(models.Model):
     """One e-mail, rendered in its recipient's language when the change happened.
 
-    A worker claims a row by moving ``next_attempt_at`` forward (a lease) with a conditional
-    UPDATE, so two workers never send the same row; ``sent_at`` marks delivery.
+    A sweep claims a few due rows at a time (``SELECT … FOR UPDATE SKIP LOCKED``) by moving
+    ``next_attempt_at`` forward (the lease) and writing its ``claim_token``; every later write
+    about the row is conditional on that token, so a sweep whose lease ran out and was taken over
+    cannot mark or reschedule a row that is no longer its own. ``sent_at`` marks delivery.
     """
 
     kind = models.CharField(max_length=40)
@@ -23,6 +25,7 @@ class OutboxEmail(models.Model):
     created_at = models.DateTimeField()
     next_attempt_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
+    claim_token = models.UUIDField(null=True, blank=True, help_text="The sweep holding the row until next_attempt_at.")
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True, help_text="Gave up after the last attempt.")

@@ -110,3 +110,46 @@ def test_connections_are_kept_per_process_or_pooled(env, expected):
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == expected
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (
+            {"REDIS_URL": "redis://redis.example:6379/0"},
+            ["redis://redis.example:6379/0", "redis://redis.example:6379/1"],
+        ),
+        (
+            {"REDIS_URL": "redis://redis.example:6379/0", "REDIS_CACHE_URL": "redis://cache.example:6379/0"},
+            ["redis://redis.example:6379/0", "redis://cache.example:6379/0"],
+        ),
+    ],
+)
+def test_the_cache_and_the_broker_are_in_separate_redis_databases(env, expected):
+    """Clearing the cache (FLUSHDB) must never drop the broker's queue."""
+    db = settings.DATABASES["default"]
+    code = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps([settings.CELERY_BROKER_URL, settings.CACHES['default']['LOCATION']]))"
+    )
+    result = _manage(
+        "shell", "-c", code, DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}", **env
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == expected
+
+
+def test_a_broker_in_the_last_database_needs_a_cache_url():
+    db = settings.DATABASES["default"]
+    result = _manage(
+        "check",
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        REDIS_URL="redis://redis.example:6379/15",
+    )
+
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "helpdesk: configuration error: set REDIS_CACHE_URL: the cache goes in the next Redis database "
+        "after REDIS_URL's, and there is none"
+    ]

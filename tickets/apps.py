@@ -7,4 +7,3 @@ class TicketsConfig(AppConfig):
 
     def ready(self):
         from tickets import permissions  # noqa: F401  registers the ticket rules
-        from tickets.views import queues  # noqa: F401  the queue's cache keys come with the user

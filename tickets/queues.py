@@ -17,7 +17,19 @@ from typing import NamedTuple
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
-from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -163,22 +175,20 @@ def view_condition(user: User, view: View) -> Condition | None:
     return Condition(f"{_ACTIVE_SQL} AND {sql}", tuple(params))
 
 
-def counts_cache_key(pk: int) -> str:
-    """Where the sidebar counts of user ``pk`` are cached."""
-    return f"queue-counts:{pk}"
+def counts_cache_key(user: User) -> str:
+    """Where the sidebar counts of ``user`` are cached.
 
-
-_NOT_FETCHED = object()
-
-
-def view_counts(user: User, cached: dict | object | None = _NOT_FETCHED) -> dict[str, int]:
-    """Sidebar counts, cached briefly per user: cheap at a million tickets.
-
-    ``cached``: what the cache holds under ``counts_cache_key(user.pk)`` when the caller already
-    fetched it (with other keys, in one round trip).
+    The role and the teams (read from PostgreSQL) are part of the key: counts cached before a
+    change of either are never read after it.
     """
-    key = counts_cache_key(user.pk)
-    counts = cache.get(key) if cached is _NOT_FETCHED else cached
+    teams = ",".join(str(pk) for pk in sorted(staff_team_ids(user)))
+    return f"queue-counts:{user.pk}:{user.role}:{teams}"
+
+
+def view_counts(user: User) -> dict[str, int]:
+    """Sidebar counts, cached briefly per user, role and teams: cheap at a million tickets."""
+    key = counts_cache_key(user)
+    counts = cache.get(key)
     if counts is None:
         counts = _count_views(user)
         cache.set(key, counts, COUNTS_SECONDS)
@@ -390,8 +400,9 @@ def _rows_of_queryset(queryset: QuerySet[Ticket], sort: Sort, after: list | None
     direction = "-" if sort.descending else ""
     queryset = queryset.order_by(*(f"{direction}{column}" for column in sort.columns))
     if after is not None:
+        # The same row comparison as the written-out statement, as a boolean expression.
         where, params = _after_sql(sort, after)
-        queryset = queryset.extra(where=where, params=params)
+        queryset = queryset.filter(ExpressionWrapper(RawSQL(" AND ".join(where), params), output_field=BooleanField()))
     columns = _row_columns()
     return list(queryset.annotate(**columns).values_list(*_ROW_FIELDS, *columns)[:limit])
 

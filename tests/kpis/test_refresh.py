@@ -230,3 +230,19 @@ def test_kpi_verify_is_clean_after_a_refresh_and_reports_a_tampered_figure(alice
 def test_the_beat_schedule_runs_the_refreshes():
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"kpis.refresh_incremental", "kpis.refresh_full"} <= tasks
+
+
+def test_the_backlog_at_each_periods_end_is_stored_for_teams_and_the_desk(alice, carol, service_desk):
+    with _at(T0):
+        done = ticket_create(requester=alice, subject="Done", description="…", acting_user=alice)
+        ticket_create(requester=alice, subject="Still open", description="…", acting_user=alice)
+    with _at(dt.datetime(2026, 11, 3, 9, 0, tzinfo=dt.UTC)):
+        ticket_resolve(done, code="fixed", summary="Done", acting_user=carol)
+
+    refresh_full()
+
+    # End of October: both open; end of November: one.
+    assert month_figure(Dimension.TEAM, service_desk.pk)["backlog_end"] == 2
+    assert month_figure(Dimension.TEAM, service_desk.pk, start=dt.date(2026, 11, 1))["backlog_end"] == 1
+    assert month_figure(Dimension.DESK, 0, start=dt.date(2026, 11, 1))["backlog_end"] == 1
+    assert export_figures(dt.date(2026, 10, 1), dt.date(2026, 10, 31), "team")[service_desk.pk]["backlog_end"] == 2

@@ -42,14 +42,14 @@ class RefusingBackend(BaseEmailBackend):
 
 
 class RacingBackend(LocmemBackend):
-    """While the first e-mail is being sent, a second worker runs the same delivery."""
+    """While the first e-mail is being sent, a second sweep runs; ``other_sweep`` holds what it sent."""
 
-    raced = False
+    other_sweep: list[int] | None = None
 
     def send_messages(self, messages):
-        if not RacingBackend.raced:
-            RacingBackend.raced = True
-            deliver_due()
+        if RacingBackend.other_sweep is None:
+            RacingBackend.other_sweep = []  # set first: the second sweep's own sends start no third
+            RacingBackend.other_sweep.append(deliver_due())
         return super().send_messages(messages)
 
 
@@ -177,18 +177,48 @@ def test_deliver_due_sends_each_email_once(alice, carol, service_desk):
     assert len(mail.outbox) == 2
 
 
-def test_two_workers_racing_for_the_same_rows_send_each_once(alice, carol, service_desk, monkeypatch):
+def test_a_sweep_starting_while_a_batch_is_sent_takes_none_of_its_rows(alice, carol, service_desk, monkeypatch):
     ticket = open_ticket(alice)
     ticket_reply(ticket, "Which tray?", acting_user=carol)
-    monkeypatch.setattr(RacingBackend, "raced", False)
+    monkeypatch.setattr(RacingBackend, "other_sweep", None)
 
     with override_settings(EMAIL_BACKEND="tests.notifications.test_outbox.RacingBackend"):
         outer = deliver_due()
 
-    assert RacingBackend.raced
-    assert outer == 1  # the other worker took the second row while this one was busy with the first
+    assert (outer, RacingBackend.other_sweep) == (2, [0])  # both rows were claimed before the first send
     assert sorted(m.subject for m in mail.outbox) == sorted(OutboxEmail.objects.values_list("subject", flat=True))
-    assert OutboxEmail.objects.filter(sent_at__isnull=False, attempts=1).count() == 2
+    assert OutboxEmail.objects.filter(sent_at__isnull=False, attempts=1, claim_token=None).count() == 2
+
+
+def test_a_row_whose_lease_ran_out_while_its_batch_waited_is_sent_by_one_sweep_only(
+    alice, carol, service_desk, monkeypatch, time_machine
+):
+    """The reported double send: a relay slower than the lease, and a sweep arriving meanwhile."""
+    time_machine.move_to(MONDAY, tick=False)
+    ticket = open_ticket(alice)
+    ticket_reply(ticket, "Which tray?", acting_user=carol)
+    ticket_reply(ticket, "And which floor?", acting_user=carol)
+    lease = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    real_send = LocmemBackend.send_messages
+    sends, other_sweep = [], []
+
+    def slow_relay(self, messages):
+        sends.append(messages[0].subject)
+        if len(sends) <= 2:  # the first sweep's e-mails take 0.6 of a lease each
+            time_machine.shift(lease * 0.6)
+        if len(sends) == 2:
+            # The third row was claimed with the batch 1.2 leases ago: due again, and taken.
+            other_sweep.append(deliver_due())
+        return real_send(self, messages)
+
+    monkeypatch.setattr(LocmemBackend, "send_messages", slow_relay)
+
+    outer = deliver_due()
+
+    assert (outer, other_sweep) == (2, [1])
+    subjects = list(OutboxEmail.objects.order_by("id").values_list("subject", flat=True))
+    assert sorted(m.subject for m in mail.outbox) == sorted(subjects)  # each exactly once
+    assert OutboxEmail.objects.filter(sent_at__isnull=False, attempts=1, claim_token=None).count() == 3
 
 
 @pytest.mark.django_db(transaction=True)

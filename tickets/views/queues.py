@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from uuid import uuid4
-
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
-from accounts.backends import cached_values, read_with_user
-from helpdesk.templatetags.fragments import render_page
 from tickets import queues
 from tickets.filters import QueueFilter
 from tickets.forms import BulkActionForm
-from tickets.permissions import prime_staff_team_ids, team_ids_cache_keys
 
 # Query keys that move around the queue rather than filter it.
 NAVIGATION_KEYS = frozenset({"view", "sort", "after"})
-# The bulk bar is drawn again when this cache entry changes (templates/tickets/_bulk_bar.html).
-BULK_BAR_VERSION_KEY = "queue-bulk-bar:version"
-BULK_BAR_SECONDS = 60
 
 
 @login_required
@@ -36,11 +26,6 @@ def agent_queue(request):
     except ValueError:
         view = queues.View.MINE
     sort_key = request.GET.get("sort") if request.GET.get("sort") in queues.SORTS else queues.DEFAULT_SORT
-    # What the page reads from the cache: the user's teams, the sidebar counts and the bulk
-    # bar's version, all fetched with the signed-in user (see queue_cache_keys).
-    pk = request.user.pk
-    found = cached_values(request.user, [*team_ids_cache_keys(pk), *queue_cache_keys(pk)])
-    prime_staff_team_ids(request.user, found)
     # Building the filter set copies its 14 filters and their option querysets: only when used.
     show_filters = any(key not in NAVIGATION_KEYS for key in request.GET)
     filters = QueueFilter(request.GET, queryset=queues.view_queryset(request.user, view)) if show_filters else None
@@ -51,7 +36,7 @@ def agent_queue(request):
         source = queues.view_condition(request.user, view) or queues.view_queryset(request.user, view)
     after = request.GET.get("after")
     result = queues.page(source, sort_key=sort_key, cursor=after)
-    counts = queues.view_counts(request.user, found.get(queues.counts_cache_key(pk)))
+    counts = queues.view_counts(request.user)
     views = [(key, label, counts.get(str(key))) for key, label in queues.VIEW_LABELS.items()]
     # Filters and sort survive moving between views and pages; the cursor does not.
     kept_query = _query_without(request.GET, ("after", "view"))
@@ -68,30 +53,13 @@ def agent_queue(request):
         "show_filters": show_filters,
         "filters_query": _query_without(request.GET, ("after", "filters"), filters="1"),
         # Its own ids: the filter form on the same page has fields of the same names.
-        # Read only when the bulk bar is drawn again (templates/tickets/_bulk_bar.html).
-        "bulk_form": SimpleLazyObject(lambda: BulkActionForm(user=request.user, auto_id="bulk_%s")),
-        "bulk_bar_version": found.get(BULK_BAR_VERSION_KEY) or _new_bulk_bar_version(),
+        "bulk_form": BulkActionForm(user=request.user, auto_id="bulk_%s"),
     }
     if request.htmx and request.GET.get("filters") == "1":
         return render(request, "tickets/_queue_filters.html", context)
     if request.htmx and after:
         return render(request, "tickets/_queue_rows.html", context)
-    # Its markup is memos and fresh holes (templates/tickets/queue.html, base.html).
-    return render_page(request, "tickets/queue.html", context)
-
-
-@read_with_user
-def queue_cache_keys(pk: int) -> list[str]:
-    """What the queue page reads from the cache besides the team ids: fetched with the signed-in user."""
-    return [queues.counts_cache_key(pk), BULK_BAR_VERSION_KEY]
-
-
-def _new_bulk_bar_version() -> str:
-    """A version for the next minute; another process's, if it set one first."""
-    version = uuid4().hex
-    if cache.add(BULK_BAR_VERSION_KEY, version, BULK_BAR_SECONDS):
-        return version
-    return cache.get(BULK_BAR_VERSION_KEY) or version
+    return render(request, "tickets/queue.html", context)
 
 
 def _hidden_inputs(query, *, leave_out: tuple[str, ...]) -> str:
