@@ -11,21 +11,34 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The facts' foreign keys have no database constraints: they are derived rows, rebuilt from the
+# event log, and checking their deferred constraints added ~20 s to a full refresh's commit at
+# 200,000 tickets (docs/performance.md).
+
 
 class ResponseFact(models.Model):
     """A ticket's first public, non-automatic reply by staff: first response time."""
 
-    ticket = models.OneToOneField("tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="+")
-    event = models.OneToOneField("tickets.TicketEvent", on_delete=models.CASCADE, related_name="+")
+    ticket = models.OneToOneField(
+        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    event = models.OneToOneField("tickets.TicketEvent", on_delete=models.CASCADE, db_constraint=False, related_name="+")
     responded_at = models.DateTimeField()
     # The local day (team's time zone) the figures of a period are grouped by.
     day = models.DateField()
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,
     )
-    team = models.ForeignKey("accounts.Team", on_delete=models.SET_NULL, null=True, related_name="+", db_index=False)
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.SET_NULL, null=True, db_constraint=False, related_name="+", db_index=False
+    )
     category = models.ForeignKey(
-        "tickets.Category", on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+        "tickets.Category", on_delete=models.SET_NULL, null=True, db_constraint=False, related_name="+", db_index=False
     )
     frt_s = models.FloatField()
     business_s = models.PositiveIntegerField(null=True)
@@ -40,19 +53,30 @@ class ResponseFact(models.Model):
 class ResolutionFact(models.Model):
     """One ``resolved`` event with everything the resolution metrics need about it."""
 
-    event = models.OneToOneField("tickets.TicketEvent", primary_key=True, on_delete=models.CASCADE, related_name="+")
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    event = models.OneToOneField(
+        "tickets.TicketEvent", primary_key=True, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, db_constraint=False, related_name="+")
     seq = models.BigIntegerField()
     resolved_at = models.DateTimeField()
     day = models.DateField()
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,
     )
-    team = models.ForeignKey("accounts.Team", on_delete=models.SET_NULL, null=True, related_name="+", db_index=False)
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.SET_NULL, null=True, db_constraint=False, related_name="+", db_index=False
+    )
     category = models.ForeignKey(
-        "tickets.Category", on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+        "tickets.Category", on_delete=models.SET_NULL, null=True, db_constraint=False, related_name="+", db_index=False
     )
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
     ticket_type = models.CharField(max_length=20)
     complexity = models.PositiveSmallIntegerField(null=True)
     is_first = models.BooleanField()
