@@ -110,22 +110,25 @@ def _changed_tickets(after: int, upto: int) -> list[int]:
 
 
 def _event_days(after: int, upto: int) -> set[date]:
-    """Local days the new events may count on: when they happened, and when a missed SLA target
-    they settle fell due. A UTC date can be the day before or after in a team's zone."""
+    """Local days (in each event's team's time zone) the new events may count on: when they
+    happened, and when a missed SLA target they settle fell due."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT DISTINCT (moment AT TIME ZONE 'UTC')::date FROM (
-                SELECT created_at AS moment FROM tickets_ticketevent WHERE seq > %(after)s AND seq <= %(upto)s
+            SELECT DISTINCT (moment AT TIME ZONE COALESCE(team.time_zone, %(zone)s))::date FROM (
+                SELECT event.team_id, event.created_at AS moment
+                FROM tickets_ticketevent AS event WHERE event.seq > %(after)s AND event.seq <= %(upto)s
                 UNION ALL
-                SELECT (new_value ->> 'due_at')::timestamptz FROM tickets_ticketevent
-                WHERE seq > %(after)s AND seq <= %(upto)s AND kind = 'sla_missed' AND new_value ->> 'due_at' IS NOT NULL
+                SELECT event.team_id, (event.new_value ->> 'due_at')::timestamptz
+                FROM tickets_ticketevent AS event
+                WHERE event.seq > %(after)s AND event.seq <= %(upto)s AND event.kind = 'sla_missed'
+                  AND event.new_value ->> 'due_at' IS NOT NULL
             ) AS moments
+            LEFT JOIN accounts_team AS team ON team.id = moments.team_id
             """,
-            {"after": after, "upto": upto},
+            {"after": after, "upto": upto, "zone": settings.TIME_ZONE},
         )
-        days = {row[0] for row in cursor.fetchall()}
-    return {day + timedelta(days=shift) for day in days for shift in (-1, 0, 1)}
+        return {row[0] for row in cursor.fetchall()}
 
 
 def refresh_incremental() -> RefreshResult:
@@ -147,10 +150,10 @@ def refresh_incremental() -> RefreshResult:
             return result
         tickets = _changed_tickets(after, upto)
         changed_days = refresh_facts(tickets)
-        today = timezone.now().date()
+        today = timezone.localdate()
         # Articles are published and feedback raised without a ticket event: today's periods
         # are always recomputed.
-        days = changed_days | _event_days(after, upto) | {today + timedelta(days=shift) for shift in (-1, 0, 1)}
+        days = changed_days | _event_days(after, upto) | {today}
         for period in Period.values:
             # One period at a time: each reads only its own days through the facts' day index.
             for start in sorted({period_start(period, day) for day in days}):
