@@ -333,7 +333,10 @@ def _backlog_part(dimension: str, period: str | None) -> str:
             SELECT DISTINCT {series} AS bucket
             FROM generate_series(%(first_day)s::date, %(last_day)s::date, interval '1 day') AS series(day)
         ) AS ends
+        -- Coarse, indexed bounds first (ticket_finished_idx); the exact ones in the team's zone below.
         JOIN tickets_ticket AS ticket ON ticket.created_at < ({end}) + 1
+         AND (COALESCE(ticket.resolved_at, ticket.closed_at) IS NULL
+              OR COALESCE(ticket.resolved_at, ticket.closed_at) >= ({end}) - 1)
         LEFT JOIN accounts_team AS team ON team.id = ticket.team_id
         WHERE ticket.created_at < {end_at}
           AND (COALESCE(ticket.resolved_at, ticket.closed_at) IS NULL

@@ -256,6 +256,8 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "-last_public_activity_at"], name="ticket_requester_activity_idx"),
             # KPI recurrence: the same requester's tickets opened within days of a resolution.
             models.Index(fields=["requester", "created_at"], name="ticket_requester_created_idx"),
+            # KPI backlog at a period's end: tickets not finished by then (kpis/figures.py).
+            models.Index(Coalesce("resolved_at", "closed_at"), name="ticket_finished_idx"),
             models.Index(fields=["organisation", "-last_public_activity_at"], name="ticket_org_activity_idx"),
             # Queue pages (tickets/queues.py): one index per view and sort order, on the active
             # tickets only; PostgreSQL reads them backwards for the descending sorts.
