@@ -82,6 +82,15 @@ def manages_team(user: User, team: Team) -> bool:
     return user.has_role(Role.ADMIN) or (user.has_role(Role.MANAGER) and team.managers.filter(pk=user.pk).exists())
 
 
+def managed_teams(user: User) -> models.QuerySet:
+    """The teams ``user`` manages: every team for admins, their own for managers, none otherwise."""
+    if user.has_role(Role.ADMIN):
+        return Team.objects.all()
+    if user.has_role(Role.MANAGER):
+        return Team.objects.filter(managers=user)
+    return Team.objects.none()
+
+
 # --- accounts' own rules --------------------------------------------------------------------
 
 

@@ -28,8 +28,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
 
-from accounts.models import Role, Team, User
-from accounts.permissions import manages_team
+from accounts.models import Team, User
+from accounts.permissions import managed_teams, manages_team
 from helpdesk.errors import ApplicationError, ConflictError
 from kpis.metrics import METRICS
 from kpis.models import (
@@ -93,14 +93,6 @@ def _require_manager(user: User | None, team: Team) -> None:
 
 
 # --- selectors ------------------------------------------------------------------------------
-
-
-def managed_teams(user: User) -> QuerySet[Team]:
-    if user.has_role(Role.ADMIN):
-        return Team.objects.all()
-    if user.has_role(Role.MANAGER):
-        return Team.objects.filter(managers=user)
-    return Team.objects.none()
 
 
 def periods_for_manager(user: User) -> QuerySet[AppraisalPeriod]:

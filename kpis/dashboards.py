@@ -61,15 +61,6 @@ def local_range(zone: ZoneInfo, first_day: date, last_day: date) -> tuple[dateti
 # --- who sees which team ----------------------------------------------------------------------
 
 
-def managed_teams(user: User) -> QuerySet[Team]:
-    """The teams whose dashboard ``user`` may open: every team for admins, their own for managers."""
-    if user.has_role(Role.ADMIN):
-        return Team.objects.all()
-    if user.has_role(Role.MANAGER):
-        return user.managed_teams.all()
-    return Team.objects.none()
-
-
 def team_agents(team: Team) -> QuerySet[User]:
     return team.members.filter(is_active=True, role__in=[Role.AGENT, Role.MANAGER, Role.ADMIN]).order_by(
         "full_name", "id"

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, Team, User
-from accounts.permissions import manages_team
+from accounts.permissions import managed_teams, manages_team
 from helpdesk.errors import ApplicationError, ConflictError
 from kpis.facts import STAFF_ROLES, local_day
 from kpis.models import QualityReview, ReviewerAppointment
@@ -174,7 +174,6 @@ def review_ticket_summary(review: QualityReview) -> dict[str, Any]:
 
 
 def appointments_for_manager(user: User) -> QuerySet[ReviewerAppointment]:
-    from kpis.appraisals import managed_teams
 
     return (
         ReviewerAppointment.objects.filter(team__in=managed_teams(user))
@@ -290,7 +289,6 @@ def previous_month(today: date) -> tuple[date, date]:
 
 def review_draw(first_day: date, last_day: date, *, acting_user: User) -> int:
     """A manager's draw on demand: the resolutions of the teams they manage, in the range."""
-    from kpis.appraisals import managed_teams
 
     if not (_active(acting_user) and acting_user.has_role(Role.MANAGER)):
         raise PermissionDenied

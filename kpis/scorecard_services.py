@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, Team, User
-from accounts.permissions import manages_team
+from accounts.permissions import managed_teams, manages_team
 from helpdesk.errors import ApplicationError, ConflictError
 from kpis.metrics import METRICS
 from kpis.models import Direction, Scorecard, ScorecardItem
@@ -69,7 +69,6 @@ class TeamScorecard:
 
 def scorecards_for_manager(user: User) -> tuple[Scorecard | None, list[TeamScorecard]]:
     """The default scorecard and, for each team ``user`` manages, its own scorecard if it has one."""
-    from kpis.appraisals import managed_teams
 
     default = Scorecard.objects.filter(team=None).first()
     own = {card.team_id: card for card in Scorecard.objects.filter(team__in=managed_teams(user))}

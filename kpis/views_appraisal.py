@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from accounts.permissions import managed_teams
 from helpdesk.errors import ApplicationError
 from kpis import appraisals
 from kpis.forms_appraisal import AcknowledgeForm, AppraisalReviewForm, PeriodOpenForm
@@ -60,7 +61,7 @@ def _own_appraisal(request, pk: int) -> Appraisal:
 def period_list(request):
     if not request.user.has_role(Role.MANAGER):
         raise PermissionDenied
-    teams = appraisals.managed_teams(request.user)
+    teams = managed_teams(request.user)
     form = PeriodOpenForm(request.POST or None, teams=teams)
     status = 200
     if request.method == "POST":

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.models import Role, Team
+from accounts.permissions import managed_teams
 from kpis import dashboards
 from kpis.charts import (
     COUNT,
@@ -114,7 +115,7 @@ def _team_for_manager(request) -> tuple[list[Team], Team | None]:
     """One readable access line: the asked-for team must be one the user manages (all for admins)."""
     if not request.user.has_role(Role.MANAGER):
         raise PermissionDenied
-    teams = list(dashboards.managed_teams(request.user).order_by("tier", "name"))
+    teams = list(managed_teams(request.user).order_by("tier", "name"))
     asked = request.GET.get("team")
     if not asked:
         return teams, teams[0] if teams else None

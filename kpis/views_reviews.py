@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, Team
+from accounts.permissions import managed_teams
 from helpdesk.errors import ApplicationError
 from kpis import reviews
 from kpis import scorecard_services as scorecards
-from kpis.appraisals import managed_teams
 from kpis.forms_reviews import (
     AppointForm,
     ReplyForm,
