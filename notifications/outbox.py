@@ -14,6 +14,9 @@ from __future__ import annotations
 import logging
 import smtplib
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -33,6 +36,22 @@ MAX_ATTEMPTS = 8
 # connection. Any other OSError (a timeout, a dropped connection) ends the sweep.
 PER_MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
+_silenced: ContextVar[bool] = ContextVar("outbox_silenced", default=False)
+
+
+@contextmanager
+def silenced() -> Iterator[None]:
+    """Queue no e-mail inside this block: replaying history (the import) must tell nobody.
+
+    The services still decide everything else; only the e-mails they would queue are not
+    rendered or stored.
+    """
+    token = _silenced.set(True)
+    try:
+        yield
+    finally:
+        _silenced.reset(token)
+
 
 def thread_id(ticket_id: int) -> str:
     """The Message-ID every e-mail about one ticket answers, so mail clients thread them."""
@@ -48,11 +67,14 @@ def queue_email(
     context: dict,
     ticket_id: int | None = None,
     starts_thread: bool = False,
-) -> OutboxEmail:
+) -> OutboxEmail | None:
     """Render ``emails/<template>_subject.txt`` and ``emails/<template>.txt`` and store them.
 
     Call inside the transaction of the change: the e-mail exists exactly when the change does.
+    None inside :func:`silenced`.
     """
+    if _silenced.get():
+        return None
     with translation.override(language):
         context = {**context, "site_url": settings.SITE_URL}
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
