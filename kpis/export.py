@@ -28,9 +28,9 @@ def export_figures(first_day: date, last_day: date, by: str) -> dict[int, dict[s
     """``{key: values}`` for the local days ``first_day`` to ``last_day``, both included."""
     params = {**fact_params(), "first_day": first_day, "last_day": last_day, "buckets": None}
     with connection.cursor() as cursor:
-        cursor.execute(figures_sql(BY[by], None, computed_sources()), params)
+        cursor.execute(figures_sql([BY[by]], None, computed_sources()), params)
         # Django has psycopg hand jsonb over as text (JSONField decodes it itself).
-        return {key: json.loads(values) for _bucket, key, values in cursor.fetchall()}
+        return {key: json.loads(values) for _bucket, _dimension, key, values in cursor.fetchall()}
 
 
 def _labels(by: str, keys) -> dict[int, str]:

@@ -1,6 +1,6 @@
 """Metrics per period and key, aggregated in SQL from facts and events (docs/kpis.md).
 
-:func:`figures_sql` builds one SELECT giving ``(bucket, key, values)`` rows for one dimension:
+:func:`figures_sql` builds one SELECT giving ``(bucket, dimension, key, values)`` rows:
 ``bucket`` is the first day of the period a fact falls in, ``key`` the agent, team or category
 id (0 for the whole desk), ``values`` a JSON object with every metric key. The sources of
 resolution and response facts are parameters: the stored fact tables for the rollups, the
@@ -10,6 +10,7 @@ Medians and p90 are ``percentile_cont`` over the facts of the bucket itself.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kpis.facts import STAFF_ROLES, category_at, local_day, resolution_facts_sql, response_facts_sql
@@ -65,14 +66,6 @@ RATES = {
 }
 METRIC_KEYS = COUNT_KEYS + TIME_KEYS + list(RATES)
 
-# Which key each dimension groups by, per source; None: the source has no such key.
-KEYS = {
-    Dimension.AGENT: "agent_id",
-    Dimension.TEAM: "team_id",
-    Dimension.CATEGORY: "category_id",
-    Dimension.DESK: "0",
-}
-
 
 @dataclass(frozen=True)
 class Sources:
@@ -112,39 +105,79 @@ def _stats(prefix: str, column: str, condition: str = "TRUE") -> str:
         '{prefix}_mean_s', avg({column}) FILTER (WHERE {condition})"""
 
 
-def figures_sql(dimension: str, period: str | None, sources: Sources = STORED) -> str:
-    """``(bucket, key, values)`` for ``dimension``; parameters: ``first_day``, ``last_day``
-    (local days, both included), ``zone``, and ``buckets`` (a list of period starts, or None
-    for all buckets in the range)."""
-    key = KEYS[dimension]
-    by_agent = dimension == Dimension.AGENT
+def _part(
+    dimensions: Sequence[str], period: str | None, source: str, keys: dict[str, str], values: str, *, day: str = "day"
+) -> str | None:
+    """One source's metrics for every requested dimension it has a key for, in one pass over it.
+
+    ``source`` is a table or a parenthesised SELECT with a ``day`` column (the local day a row
+    counts on); ``keys`` maps each dimension the source serves to the column or expression of
+    its key (the desk needs none). GROUPING SETS aggregate the rows once per dimension while
+    PostgreSQL reads them once.
+    """
+    served = [dimension for dimension in dimensions if dimension in keys]
+    if not served:
+        return None
+    keyed = [dimension for dimension in served if dimension != Dimension.DESK]
+    columns = "".join(f", {keys[dimension]} AS key_{dimension}" for dimension in keyed)
+    sets = ", ".join(f"(bucket, key_{dimension})" for dimension in keyed)
+    if Dimension.DESK in served:
+        sets += ", (bucket)" if keyed else "(bucket)"
+    if keyed:
+        which = " ".join(f"WHEN GROUPING(key_{dimension}) = 0 THEN '{dimension}'" for dimension in keyed)
+        key = " ".join(f"WHEN GROUPING(key_{dimension}) = 0 THEN key_{dimension}" for dimension in keyed)
+        # Each grouping set holds one key column or none (the desk).
+        dimension, key = f"CASE {which} ELSE 'desk' END", f"CASE {key} ELSE 0 END"
+    else:
+        dimension, key = "'desk'", "0"
+    return f"""
+        SELECT bucket, {dimension} AS dimension, {key} AS dim_key,
+               jsonb_build_object({values}) AS values
+        FROM (
+            SELECT {bucket_sql(period, f"fact.{day}")} AS bucket{columns}, fact.*
+            FROM {source} AS fact WHERE fact.{day} BETWEEN %(first_day)s AND %(last_day)s
+        ) AS fact
+        GROUP BY GROUPING SETS ({sets})"""
+
+
+def figures_sql(dimensions: Sequence[str], period: str | None, sources: Sources = STORED) -> str:
+    """``(bucket, dimension, key, values)`` for ``dimensions``; parameters: ``first_day``,
+    ``last_day`` (local days, both included), ``zone``, and ``buckets`` (a list of period
+    starts, or None for all buckets in the range)."""
     bucket = bucket_sql(period, "fact.day")
     in_range = "fact.day BETWEEN %(first_day)s AND %(last_day)s"
     staff = ", ".join(f"'{role}'" for role in STAFF_ROLES)
+    fact_keys = {
+        Dimension.AGENT: "fact.agent_id",
+        Dimension.TEAM: "fact.team_id",
+        Dimension.CATEGORY: "fact.category_id",
+        Dimension.DESK: "",
+    }
     # SLA outcomes: met in the period of the event, missed in the period it fell due.
     sla_moment = (
         "CASE WHEN outcome.kind = 'sla_met' THEN outcome.created_at "
         "ELSE COALESCE((outcome.new_value ->> 'due_at')::timestamptz, outcome.created_at) END"
     )
-    sla_key = {
-        Dimension.AGENT: f"CASE WHEN actor.role IN ({staff}) THEN outcome.actor_id ELSE outcome.assignee_id END",
-        Dimension.TEAM: "outcome.team_id",
-        Dimension.CATEGORY: category_at("outcome"),
-        Dimension.DESK: "0",
-    }[dimension]
-    escalation_key = {
-        Dimension.AGENT: "escalation.actor_id",
-        Dimension.TEAM: "escalation.team_id",
-        Dimension.CATEGORY: category_at("escalation"),
-        Dimension.DESK: "0",
-    }[dimension]
     # Local days can start up to a day before the UTC date: a coarse bound for the event scans.
     events_from = "%(first_day)s::date - 1"
     events_until = "%(last_day)s::date + 2"
+    escalation_keys = {
+        Dimension.AGENT: "escalation.actor_id",
+        Dimension.TEAM: "escalation.team_id",
+        Dimension.CATEGORY: category_at("escalation"),
+    }
     parts = [
-        f"""
-        -- Tickets resolved: each by its last resolution in the bucket.
-        SELECT bucket, dim_key, jsonb_build_object(
+        _part(
+            dimensions,
+            period,
+            # Tickets resolved: each by its last resolution in the bucket.
+            f"""(
+                SELECT DISTINCT ON ({bucket}, fact.ticket_id) fact.*
+                FROM {sources.resolutions} AS fact WHERE {in_range}
+                ORDER BY {bucket}, fact.ticket_id, fact.seq DESC
+            )""",
+            fact_keys,
+            f"""
             'tickets_resolved', count(*),
             'fcr_count', count(*) FILTER (WHERE NOT (escalated_before OR reopened_before OR reassigned_before
                                                      OR reopened_in_window)),
@@ -153,148 +186,150 @@ def figures_sql(dimension: str, period: str | None, sources: Sources = STORED) -
             'requesters_served', count(DISTINCT requester_id),
             'maintenance_done', count(*) FILTER (WHERE ticket_type = 'maintenance'),
             {_stats("resolution_final", "resolution_s")},
-            {_stats("resolution_final_business", "business_s")}
-        ) AS values
-        FROM (
-            SELECT DISTINCT ON ({bucket}, fact.ticket_id) {bucket} AS bucket, {key} AS dim_key, fact.*
-            FROM {sources.resolutions} AS fact WHERE {in_range}
-            ORDER BY {bucket}, fact.ticket_id, fact.seq DESC
-        ) AS counted
-        GROUP BY bucket, dim_key""",
-        f"""
-        -- Every resolution event.
-        SELECT {bucket} AS bucket, {key} AS dim_key, jsonb_build_object(
+            {_stats("resolution_final_business", "business_s")}""",
+        ),
+        _part(
+            dimensions,
+            period,
+            # Every resolution event.
+            sources.resolutions,
+            fact_keys,
+            f"""
             'resolutions', count(*),
             'reopened', count(*) FILTER (WHERE reopened_in_window),
             'answered', count(*) FILTER (WHERE answered),
             {_stats("resolution_first", "resolution_s", "is_first")},
-            {_stats("resolution_first_business", "business_s", "is_first")}
-        ) AS values
-        FROM {sources.resolutions} AS fact WHERE {in_range}
-        GROUP BY 1, 2""",
-        f"""
-        SELECT {bucket} AS bucket, {key} AS dim_key, jsonb_build_object(
+            {_stats("resolution_first_business", "business_s", "is_first")}""",
+        ),
+        _part(
+            dimensions,
+            period,
+            sources.responses,
+            fact_keys,
+            f"""
             'frt_count', count(*),
             {_stats("frt", "frt_s")},
-            {_stats("frt_business", "business_s")}
-        ) AS values
-        FROM {sources.responses} AS fact WHERE {in_range}
-        GROUP BY 1, 2""",
-        f"""
-        -- Satisfaction answers, in the period they arrived, for who resolved.
-        SELECT {bucket} AS bucket, {key} AS dim_key, jsonb_build_object(
-            'csat_answers', count(*),
-            'csat_positive', count(*) FILTER (WHERE score >= 4),
-            'csat_mean', avg(score)
-        ) AS values
-        FROM (
-            -- From the resolution event itself: it may lie long before the period.
-            SELECT {local_day("answer.created_at", "team")} AS day, answer.score,
-                   resolution.actor_id AS agent_id, resolution.team_id, {category_at("resolution")} AS category_id
-            FROM tickets_satisfactionanswer AS answer
-            JOIN tickets_ticketevent AS resolution ON resolution.id = answer.resolution_event_id
-            LEFT JOIN accounts_team AS team ON team.id = resolution.team_id
-            WHERE answer.created_at >= {events_from} AND answer.created_at < {events_until}
-        ) AS fact
-        WHERE {in_range}
-        GROUP BY 1, 2""",
-        f"""
-        SELECT {bucket} AS bucket, dim_key, jsonb_build_object(
+            {_stats("frt_business", "business_s")}""",
+        ),
+        _part(
+            dimensions,
+            period,
+            # Satisfaction answers, in the period they arrived, for who resolved; from the
+            # resolution event itself: it may lie long before the period.
+            f"""(
+                SELECT {local_day("answer.created_at", "team")} AS day, answer.score,
+                       resolution.actor_id AS agent_id, resolution.team_id, {category_at("resolution")} AS category_id
+                FROM tickets_satisfactionanswer AS answer
+                JOIN tickets_ticketevent AS resolution ON resolution.id = answer.resolution_event_id
+                LEFT JOIN accounts_team AS team ON team.id = resolution.team_id
+                WHERE answer.created_at >= {events_from} AND answer.created_at < {events_until}
+            )""",
+            fact_keys,
+            "'csat_answers', count(*), 'csat_positive', count(*) FILTER (WHERE score >= 4), 'csat_mean', avg(score)",
+        ),
+        _part(
+            dimensions,
+            period,
+            f"""(
+                SELECT {local_day(sla_moment, "team")} AS day,
+                       CASE WHEN actor.role IN ({staff}) THEN outcome.actor_id ELSE outcome.assignee_id END
+                           AS agent_id,
+                       outcome.team_id, {category_at("outcome")} AS category_id,
+                       outcome.new_value ->> 'target' AS target, outcome.kind = 'sla_met' AS met
+                FROM tickets_ticketevent AS outcome
+                LEFT JOIN accounts_user AS actor ON actor.id = outcome.actor_id
+                LEFT JOIN accounts_team AS team ON team.id = outcome.team_id
+                WHERE outcome.kind IN ('sla_met', 'sla_missed') AND outcome.created_at >= {events_from}
+                  -- A miss counts when it fell due, which can be long before it was settled.
+                  AND (outcome.kind = 'sla_missed' OR outcome.created_at < {events_until})
+            )""",
+            fact_keys,
+            """
             'sla_response_met', count(*) FILTER (WHERE target = 'first_response' AND met),
             'sla_response_due', count(*) FILTER (WHERE target = 'first_response'),
             'sla_resolution_met', count(*) FILTER (WHERE target = 'resolution' AND met),
-            'sla_resolution_due', count(*) FILTER (WHERE target = 'resolution')
-        ) AS values
-        FROM (
-            SELECT {local_day(sla_moment, "team")} AS day, {sla_key} AS dim_key,
-                   outcome.new_value ->> 'target' AS target, outcome.kind = 'sla_met' AS met
-            FROM tickets_ticketevent AS outcome
-            LEFT JOIN accounts_user AS actor ON actor.id = outcome.actor_id
-            LEFT JOIN accounts_team AS team ON team.id = outcome.team_id
-            WHERE outcome.kind IN ('sla_met', 'sla_missed') AND outcome.created_at >= {events_from}
-              -- A miss counts when it fell due, which can be long before it was settled.
-              AND (outcome.kind = 'sla_missed' OR outcome.created_at < {events_until})
-        ) AS fact
-        WHERE {in_range}
-        GROUP BY 1, 2""",
-        f"""
-        SELECT {bucket} AS bucket, dim_key, jsonb_build_object(
-            'escalations', count(*),
-            'time_to_escalate_median_s', percentile_cont(0.5) WITHIN GROUP (ORDER BY waited_s)
-        ) AS values
-        FROM (
-            SELECT {local_day("escalation.created_at", "team")} AS day, {escalation_key} AS dim_key,
-                   EXTRACT(EPOCH FROM escalation.created_at - ticket.created_at)::float AS waited_s
-            FROM tickets_ticketevent AS escalation
-            JOIN tickets_ticket AS ticket ON ticket.id = escalation.ticket_id
-            LEFT JOIN accounts_team AS team ON team.id = escalation.team_id
-            WHERE escalation.kind = 'escalated'
-              AND escalation.created_at >= {events_from} AND escalation.created_at < {events_until}
-              AND NOT COALESCE((escalation.new_value ->> 'sent_back')::boolean, false)
-        ) AS fact
-        WHERE {in_range}
-        GROUP BY 1, 2""",
-        f"""
-        -- Send-backs count for whoever made the escalation that came back.
-        SELECT {bucket} AS bucket, dim_key, jsonb_build_object('sent_back', count(*)) AS values
-        FROM (
-            SELECT {local_day("returned.created_at", "team")} AS day, {escalation_key} AS dim_key
-            FROM tickets_ticketevent AS returned
-            JOIN tickets_ticketevent AS escalation
-              ON escalation.ticket_id = returned.ticket_id AND escalation.kind = 'escalated'
-             AND escalation.seq < returned.seq
-             AND escalation.new_value ->> 'escalation' = returned.new_value ->> 'escalation'
-             AND NOT COALESCE((escalation.new_value ->> 'sent_back')::boolean, false)
-            LEFT JOIN accounts_team AS team ON team.id = escalation.team_id
-            WHERE returned.created_at >= {events_from} AND returned.created_at < {events_until}
-              AND (returned.kind = 'escalation_returned'
-                   OR (returned.kind = 'escalated' AND (returned.new_value ->> 'sent_back')::boolean))
-        ) AS fact
-        WHERE {in_range}
-        GROUP BY 1, 2""",
-    ]
-    if dimension in (Dimension.AGENT, Dimension.DESK):
-        author = "article.author_id" if by_agent else "0"
-        parts += [
-            f"""
-            SELECT {bucket} AS bucket, dim_key, jsonb_build_object('article_reuse', count(*)) AS values
-            FROM (
-                SELECT {local_day("link.created_at", "team")} AS day, {author} AS dim_key
+            'sla_resolution_due', count(*) FILTER (WHERE target = 'resolution')""",
+        ),
+        _part(
+            dimensions,
+            period,
+            f"""(
+                SELECT {local_day("escalation.created_at", "team")} AS day,
+                       {", ".join(f"{expression} AS {column}" for column, expression in _columns(escalation_keys))},
+                       EXTRACT(EPOCH FROM escalation.created_at - ticket.created_at)::float AS waited_s
+                FROM tickets_ticketevent AS escalation
+                JOIN tickets_ticket AS ticket ON ticket.id = escalation.ticket_id
+                LEFT JOIN accounts_team AS team ON team.id = escalation.team_id
+                WHERE escalation.kind = 'escalated'
+                  AND escalation.created_at >= {events_from} AND escalation.created_at < {events_until}
+                  AND NOT COALESCE((escalation.new_value ->> 'sent_back')::boolean, false)
+            )""",
+            fact_keys,
+            "'escalations', count(*),"
+            " 'time_to_escalate_median_s', percentile_cont(0.5) WITHIN GROUP (ORDER BY waited_s)",
+        ),
+        _part(
+            dimensions,
+            period,
+            # Send-backs count for whoever made the escalation that came back.
+            f"""(
+                SELECT {local_day("returned.created_at", "team")} AS day,
+                       {", ".join(f"{expression} AS {column}" for column, expression in _columns(escalation_keys))}
+                FROM tickets_ticketevent AS returned
+                JOIN tickets_ticketevent AS escalation
+                  ON escalation.ticket_id = returned.ticket_id AND escalation.kind = 'escalated'
+                 AND escalation.seq < returned.seq
+                 AND escalation.new_value ->> 'escalation' = returned.new_value ->> 'escalation'
+                 AND NOT COALESCE((escalation.new_value ->> 'sent_back')::boolean, false)
+                LEFT JOIN accounts_team AS team ON team.id = escalation.team_id
+                WHERE returned.created_at >= {events_from} AND returned.created_at < {events_until}
+                  AND (returned.kind = 'escalation_returned'
+                       OR (returned.kind = 'escalated' AND (returned.new_value ->> 'sent_back')::boolean))
+            )""",
+            fact_keys,
+            "'sent_back', count(*)",
+        ),
+        _part(
+            dimensions,
+            period,
+            f"""(
+                SELECT {local_day("link.created_at", "team")} AS day, article.author_id AS agent_id
                 FROM tickets_ticketevent AS link
                 JOIN knowledge_article AS article ON article.id = (link.new_value ->> 'article')::bigint
                 LEFT JOIN accounts_team AS team ON team.id = link.team_id
                 WHERE link.kind = 'article_linked'
                   AND link.created_at >= {events_from} AND link.created_at < {events_until}
-            ) AS fact
-            WHERE {in_range}
-            GROUP BY 1, 2""",
-            f"""
-            SELECT {bucket} AS bucket, dim_key, jsonb_build_object('articles_published', count(*)) AS values
-            FROM (
-                SELECT (article.published_at AT TIME ZONE %(zone)s)::date AS day, {author} AS dim_key
+            )""",
+            {Dimension.AGENT: "fact.agent_id", Dimension.DESK: ""},
+            "'article_reuse', count(*)",
+        ),
+        _part(
+            dimensions,
+            period,
+            f"""(
+                SELECT (article.published_at AT TIME ZONE %(zone)s)::date AS day, article.author_id AS agent_id
                 FROM knowledge_article AS article
                 WHERE article.published_at >= {events_from} AND article.published_at < {events_until}
-            ) AS fact
-            WHERE {in_range}
-            GROUP BY 1, 2""",
-        ]
-    if dimension != Dimension.CATEGORY:
-        raiser = {Dimension.AGENT: "item.raised_by_id", Dimension.TEAM: "item.team_id", Dimension.DESK: "0"}[dimension]
-        parts.append(
-            f"""
-            SELECT {bucket} AS bucket, dim_key, jsonb_build_object('feedback_raised', count(*)) AS values
-            FROM (
-                SELECT {local_day("item.created_at", "team")} AS day, {raiser} AS dim_key
+            )""",
+            {Dimension.AGENT: "fact.agent_id", Dimension.DESK: ""},
+            "'articles_published', count(*)",
+        ),
+        _part(
+            dimensions,
+            period,
+            f"""(
+                SELECT {local_day("item.created_at", "team")} AS day, item.raised_by_id AS agent_id, item.team_id
                 FROM feedback_feedbackitem AS item
                 LEFT JOIN accounts_team AS team ON team.id = item.team_id
                 WHERE item.created_at >= {events_from} AND item.created_at < {events_until}
-            ) AS fact
-            WHERE {in_range}
-            GROUP BY 1, 2"""
-        )
-    if dimension in (Dimension.TEAM, Dimension.DESK) and period != Period.DAY:
-        parts.append(_backlog_part(dimension, period))
-    union = "\nUNION ALL\n".join(f"({part})" for part in parts)
+            )""",
+            {Dimension.AGENT: "fact.agent_id", Dimension.TEAM: "fact.team_id", Dimension.DESK: ""},
+            "'feedback_raised', count(*)",
+        ),
+    ]
+    if period != Period.DAY:
+        parts.append(_backlog_part(dimensions, period))
+    union = "\nUNION ALL\n".join(f"({part})" for part in parts if part is not None)
     counts = ", ".join(f"'{name}', COALESCE((merged.values ->> '{name}')::numeric, 0)" for name in COUNT_KEYS)
     times = ", ".join(f"'{name}', merged.values -> '{name}'" for name in TIME_KEYS)
     rates = ", ".join(
@@ -302,33 +337,52 @@ def figures_sql(dimension: str, period: str | None, sources: Sources = STORED) -
         for name, (numerator, denominator) in RATES.items()
     )
     return f"""
-    SELECT bucket, dim_key AS key,
+    SELECT bucket, dimension, dim_key AS key,
         jsonb_build_object({counts}) || jsonb_build_object({times}) || jsonb_build_object({rates}) AS values
     FROM (
-        SELECT part.bucket, part.dim_key, jsonb_object_agg(item.key, item.value) AS values
+        SELECT part.bucket, part.dimension, part.dim_key, jsonb_object_agg(item.key, item.value) AS values
         FROM ({union}) AS part, jsonb_each(part.values) AS item
         WHERE part.dim_key IS NOT NULL AND (%(buckets)s::date[] IS NULL OR part.bucket = ANY(%(buckets)s::date[]))
-        GROUP BY part.bucket, part.dim_key
+        GROUP BY part.bucket, part.dimension, part.dim_key
     ) AS merged"""
 
 
-def _backlog_part(dimension: str, period: str | None) -> str:
+def _columns(keys: dict[str, str]) -> list[tuple[str, str]]:
+    """``(column, expression)`` for the key columns an event source hands to :func:`_part`."""
+    names = {Dimension.AGENT: "agent_id", Dimension.TEAM: "team_id", Dimension.CATEGORY: "category_id"}
+    return [(names[dimension], expression) for dimension, expression in keys.items()]
+
+
+def _backlog_part(dimensions: Sequence[str], period: str | None) -> str | None:
     """Tickets open at the end of each period (created before it, not resolved or closed by then).
 
     A state, not an event count: every period in the range gets a row, also those in which
     nothing happened. The ticket's team as it is now and its latest resolved / closed time:
     a ticket reopened since counts as open back to its creation (docs/kpis.md).
     """
+    served = [dimension for dimension in dimensions if dimension in (Dimension.TEAM, Dimension.DESK)]
+    if not served:
+        return None
     series = bucket_sql(period, "series.day::date")
     if period is None:
         end = "%(last_day)s::date + 1"
     else:
         length = {Period.WEEK: "1 week", Period.MONTH: "1 month", Period.QUARTER: "3 months"}[period]
         end = f"(ends.bucket + interval '{length}')::date"
-    key = "ticket.team_id" if dimension == Dimension.TEAM else "0"
     end_at = f"({end})::timestamp AT TIME ZONE COALESCE(team.time_zone, %(zone)s)"
+    sets = ", ".join(
+        "(ends.bucket, ticket.team_id)" if dimension == Dimension.TEAM else "(ends.bucket)" for dimension in served
+    )
+    if len(served) == 2:
+        dimension = "CASE WHEN GROUPING(ticket.team_id) = 0 THEN 'team' ELSE 'desk' END"
+        key = "CASE WHEN GROUPING(ticket.team_id) = 0 THEN ticket.team_id ELSE 0 END"
+    elif served == [Dimension.TEAM]:
+        dimension, key = "'team'", "ticket.team_id"
+    else:
+        dimension, key = "'desk'", "0"
     return f"""
-        SELECT ends.bucket, {key} AS dim_key, jsonb_build_object('backlog_end', count(*)) AS values
+        SELECT ends.bucket, {dimension} AS dimension, {key} AS dim_key,
+               jsonb_build_object('backlog_end', count(*)) AS values
         FROM (
             SELECT DISTINCT {series} AS bucket
             FROM generate_series(%(first_day)s::date, %(last_day)s::date, interval '1 day') AS series(day)
@@ -341,7 +395,7 @@ def _backlog_part(dimension: str, period: str | None) -> str:
         WHERE ticket.created_at < {end_at}
           AND (COALESCE(ticket.resolved_at, ticket.closed_at) IS NULL
                OR COALESCE(ticket.resolved_at, ticket.closed_at) >= {end_at})
-        GROUP BY 1, 2"""
+        GROUP BY GROUPING SETS ({sets})"""
 
 
 def _sum(names: tuple[str, ...]) -> str:
