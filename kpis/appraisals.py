@@ -466,8 +466,12 @@ def appraisal_sheet(appraisal: Appraisal) -> dict[str, Any]:
     band = result.get("band")
     return {
         "rows": rows,
+        # None: not enough data — the items with enough data carry less than half of the weight
+        # (kpis.scoring.MIN_WEIGHT_WITH_DATA); the snapshot keeps the composite as it was scored.
         "composite": result.get("composite"),
         "band": _(band) if band else None,
+        "weight_with_data": sum(item["weight"] for item in result["items"] if item["enough_data"]),
+        "total_weight": sum(item["weight"] for item in result["items"]),
         "scorecard": snapshot.get("scorecard", {}).get("name", ""),
         "computed_at": datetime.fromisoformat(snapshot["computed_at"]) if snapshot.get("computed_at") else None,
     }

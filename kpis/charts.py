@@ -3,24 +3,33 @@
 A ``Table`` holds raw values and says how each column reads: the page shows formatted text,
 the CSV export the raw numbers (seconds, rates 0–1), so a spreadsheet can compute with them.
 A ``Chart`` is an inline SVG plus the same series as a table for screen readers and printouts.
+A ``HeatMap`` is a table whose cells are shaded by their count: no drawing at all.
+
+Drawing a chart costs pygal ~16 ms, so a chart given a ``ChartScope`` keeps its SVG in Django's
+cache under a key that names what it shows (``chart_cache_key``): new figures make a new key,
+and nothing is ever invalidated. With Redis down every read is a miss and the chart is drawn.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pygal
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from pygal.style import Style
 
 # Inline SVG text is drawn by the browser: name a CJK font first so that Chinese labels render
@@ -108,6 +117,8 @@ def csv_value(value: Any, unit: str) -> Any:
 class Column:
     label: str | Promise
     unit: str = TEXT
+    # What an empty cell says, on the page and in the CSV ("not enough data"); "–" / "" if blank.
+    empty: str | Promise = ""
 
     @property
     def csv_label(self) -> str:
@@ -145,7 +156,7 @@ class Table:
         return [
             [
                 Cell(
-                    display(value, self.unit(column, number)),
+                    str(column.empty) if value is None and column.empty else display(value, self.unit(column, number)),
                     self.links.get((number, index), ""),
                     column.unit != TEXT,
                 )
@@ -159,7 +170,8 @@ class Table:
         rows = []
         for number, row in enumerate(self.rows):
             values = [
-                csv_value(value, self.unit(column, number)) for column, value in zip(self.columns, row, strict=True)
+                str(column.empty) if value is None and column.empty else csv_value(value, self.unit(column, number))
+                for column, value in zip(self.columns, row, strict=True)
             ]
             if self.row_units:
                 values.append(str(UNIT_NAMES[self.row_units[number]]))
@@ -187,6 +199,55 @@ class Chart:
     svg: SafeString
     # The chart's numbers as a table (hidden on screen, read by screen readers).
     table: Table
+    # Where its SVG is cached ("" for a chart drawn without a scope, never cached).
+    cache_key: str = ""
+
+
+@dataclass(frozen=True)
+class ChartScope:
+    """Whose figures a chart draws, for which period, and how fresh they are: its cache key's names.
+
+    ``computed_at`` is the newest ``PeriodFigure.computed_at`` among the figures drawn; None when
+    the chart draws only aggregates counted on each request (the backlog by age).
+    """
+
+    owner: str  # "team3", "agent12"
+    period: str  # "month:2026-10-01"
+    computed_at: datetime | None = None
+
+
+# Bump when the drawing changes (options, style, a pygal upgrade): older pictures are never read.
+CHART_DRAWING = 1
+# New figures make a new key, so the timeout only clears out pictures of figures since replaced:
+# the current period's are recomputed every KPI_REFRESH_SECONDS.
+CHART_CACHE_SECONDS = 60 * 60
+
+
+def chart_cache_key(key: str, scope: ChartScope, drawn: Any) -> str:
+    """The chart kind, its scope, the figures' ``computed_at``, the language, then a digest of ``drawn``.
+
+    ``drawn`` is everything the picture shows (title, labels, series and their values). Its digest
+    makes the key follow the numbers that are no stored rows — arrivals, the backlog, counted on
+    each request — so a cached picture can never disagree with the table beside it.
+    """
+    fresh = scope.computed_at.isoformat() if scope.computed_at else "live"
+    digest = hashlib.blake2b(repr(drawn).encode(), digest_size=12).hexdigest()
+    return f"kpi-chart:{CHART_DRAWING}:{key}:{scope.owner}:{scope.period}:{fresh}:{get_language()}:{digest}"
+
+
+def _svg(
+    key: str, scope: ChartScope | None, drawn: Any, draw: Callable[[], pygal.graph.graph.Graph]
+) -> tuple[SafeString, str]:
+    """The chart's SVG and cache key: from the cache, else drawn by pygal (and cached if it has a scope)."""
+    if scope is None:
+        return _render(draw()), ""
+    cache_key = chart_cache_key(key, scope, drawn)
+    svg = cache.get(cache_key)
+    if svg is None:
+        svg = str(_render(draw()))
+        cache.set(cache_key, svg, CHART_CACHE_SECONDS)
+    # Only ever written above, from pygal's escaped output.
+    return mark_safe(svg), cache_key
 
 
 SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
@@ -227,50 +288,113 @@ def line_chart(
     unit: str,
     *,
     bars: bool = False,
+    scope: ChartScope | None = None,
 ) -> Chart:
     """A trend: one line (or bar group) per series over ``x_labels``; times in hours, rates in percent."""
-    axis = {SECONDS: pgettext("kpi dashboard", "hours"), RATE: pgettext("kpi dashboard", "percent")}.get(unit, "")
-    options = _options(title, x_label_rotation=30 if len(x_labels) > 8 else 0, y_title=str(axis) or None)
-    if unit == RATE:
-        options["range"] = (0, 100)
-    chart = (pygal.Bar if bars else pygal.Line)(**options)
-    chart.x_labels = [str(label) for label in x_labels]
-    for name, values in series:
-        chart.add(str(name), [chart_value(value, unit) for value in values], allow_interruptions=True)
+    labels = [str(label) for label in x_labels]
+    plotted = [(str(name), [chart_value(value, unit) for value in values]) for name, values in series]
+
+    def draw() -> pygal.graph.graph.Graph:
+        axis = {SECONDS: pgettext("kpi dashboard", "hours"), RATE: pgettext("kpi dashboard", "percent")}.get(unit, "")
+        options = _options(title, x_label_rotation=30 if len(labels) > 8 else 0, y_title=str(axis) or None)
+        if unit == RATE:
+            options["range"] = (0, 100)
+        chart = (pygal.Bar if bars else pygal.Line)(**options)
+        chart.x_labels = labels
+        for name, values in plotted:
+            chart.add(name, values, allow_interruptions=True)
+        return chart
+
     table = Table(
         key,
         title,
         [Column(_("Period"))] + [Column(name, unit) for name, _values in series],
         [[label, *(values[index] for _name, values in series)] for index, label in enumerate(x_labels)],
     )
-    return Chart(key, title, _render(chart), table)
+    svg, cache_key = _svg(key, scope, ("line", bars, unit, str(title), labels, plotted), draw)
+    return Chart(key, title, svg, table, cache_key)
 
 
-def bar_chart(key: str, title: str | Promise, labels: Sequence[str], values: Sequence[int], series_name) -> Chart:
-    chart = pygal.Bar(**_options(title, show_legend=False))
-    chart.x_labels = [str(label) for label in labels]
-    chart.add(str(series_name), list(values))
+def bar_chart(
+    key: str,
+    title: str | Promise,
+    labels: Sequence[str],
+    values: Sequence[int],
+    series_name,
+    *,
+    scope: ChartScope | None = None,
+) -> Chart:
+    names = [str(label) for label in labels]
+
+    def draw() -> pygal.graph.graph.Graph:
+        chart = pygal.Bar(**_options(title, show_legend=False))
+        chart.x_labels = names
+        chart.add(str(series_name), list(values))
+        return chart
+
     table = Table(
         key,
         title,
         [Column(""), Column(series_name, COUNT)],
         [[label, value] for label, value in zip(labels, values, strict=True)],
     )
-    return Chart(key, title, _render(chart), table)
+    drawn = ("bar", str(title), str(series_name), names, list(values))
+    svg, cache_key = _svg(key, scope, drawn, draw)
+    return Chart(key, title, svg, table, cache_key)
 
 
-def dot_chart(
-    key: str, title: str | Promise, rows: Sequence[str], columns: Sequence[str], grid: Sequence[Sequence[int]]
-) -> Chart:
-    """A punch card: one row of dots per ``rows`` label, sized by the count in each column."""
-    chart = pygal.Dot(**_options(title, show_legend=False, height=300, x_label_rotation=0, show_y_guides=False))
-    chart.x_labels = [str(label) for label in columns]
-    for label, counts in zip(rows, grid, strict=True):
-        chart.add(str(label), list(counts))
+@dataclass(frozen=True)
+class HeatCell:
+    text: str
+    shade: int  # 0 (nothing) to HEAT_SHADES (the highest count)
+
+
+HEAT_SHADES = 5
+
+
+@dataclass
+class HeatMap:
+    """Counts in a grid (weekday × hour) as an HTML table whose cells are shaded by their count.
+
+    A real table: screen readers read it as it is, it prints, and it costs no drawing. ``table``
+    holds the raw counts (row label first) for the CSV.
+    """
+
+    key: str
+    title: str | Promise
+    table: Table
+
+    @property
+    def column_labels(self) -> list[str]:
+        return [str(column.label) for column in self.table.columns[1:]]
+
+    @property
+    def shaded_rows(self) -> list[tuple[str, list[HeatCell]]]:
+        """Per row its label and cells; the shade is the count's fifth of the highest count, rounded up."""
+        highest = max((count for row in self.table.rows for count in row[1:]), default=0)
+        rows = []
+        for row, cells in zip(self.table.rows, self.table.cells, strict=True):
+            shaded = [
+                HeatCell(cell.text, math.ceil(HEAT_SHADES * count / highest) if highest else 0)
+                for count, cell in zip(row[1:], cells[1:], strict=True)
+            ]
+            rows.append((str(row[0]), shaded))
+        return rows
+
+
+def heat_map(
+    key: str,
+    title: str | Promise,
+    rows: Sequence[str],
+    columns: Sequence[str],
+    grid: Sequence[Sequence[int]],
+    corner: str | Promise = "",
+) -> HeatMap:
+    """A punch card as a shaded table: one row per ``rows`` label, one cell per column."""
     table = Table(
         key,
         title,
-        [Column("")] + [Column(label, COUNT) for label in columns],
+        [Column(corner)] + [Column(label, COUNT) for label in columns],
         [[label, *counts] for label, counts in zip(rows, grid, strict=True)],
     )
-    return Chart(key, title, _render(chart), table)
+    return HeatMap(key, title, table)

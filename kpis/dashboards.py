@@ -2,7 +2,9 @@
 
 Figures come from the precomputed ``PeriodFigure`` rows; the few things the rollups do not hold
 (arrivals, backlog, arrivals by hour, the escalation flow) are one SQL aggregate each. Callers
-decide who may read what (``kpis/views_dashboards.py``); nothing here loops over tickets.
+decide who may read what (``kpis/views_dashboards.py``); nothing here loops over tickets. The
+pages' tables and charts are made of these in ``kpis/manager_dashboard.py`` and
+``kpis/agent_dashboard.py``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from django.db import connection
 from django.db.models import Count, FloatField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, Team, User
 from knowledge import reports as knowledge_reports
@@ -48,6 +52,18 @@ def period_starts(kind: str, last: date, count: int = TREND_LENGTH) -> list[date
     for _index in range(count - 1):
         starts.append(previous_start(kind, starts[-1]))
     return starts[::-1]
+
+
+def period_label(kind: str, start: date) -> str:
+    """ "October 2026" or "Week of 10/5/2026", in the active language."""
+    if kind == Period.MONTH:
+        return date_format(start, "YEAR_MONTH_FORMAT")
+    return _("Week of %(day)s") % {"day": date_format(start, "SHORT_DATE_FORMAT")}
+
+
+def short_label(kind: str, start: date) -> str:
+    """A chart's axis label: "2026-10" or "10-05"."""
+    return f"{start:%Y-%m}" if kind == Period.MONTH else f"{start:%m-%d}"
 
 
 def local_range(zone: ZoneInfo, first_day: date, last_day: date) -> tuple[datetime, datetime]:
@@ -89,21 +105,25 @@ GROUP BY bucket
 
 
 def team_trend(team: Team, kind: str, starts: list[date]) -> list[dict[str, Any]]:
-    """One row per period: the team's stored figures, tickets arrived, and the backlog at the end."""
+    """One row per period: the team's stored figures, tickets arrived, and the backlog at the end.
+
+    ``computed_at`` is when the period's figures were computed (None without a stored row).
+    """
     zone = team.time_zone
-    stored = dict(
-        PeriodFigure.objects.filter(period=kind, dimension=Dimension.TEAM, key=team.pk, start__in=starts).values_list(
-            "start", "values"
-        )
-    )
+    stored = {
+        start: (values, computed_at)
+        for start, values, computed_at in PeriodFigure.objects.filter(
+            period=kind, dimension=Dimension.TEAM, key=team.pk, start__in=starts
+        ).values_list("start", "values", "computed_at")
+    }
     since, until = local_range(zone, starts[0], period_end(kind, starts[-1]))
     with connection.cursor() as cursor:
         cursor.execute(ARRIVALS_SQL, {"unit": kind, "zone": str(zone), "team": team.pk, "since": since, "until": until})
         arrivals = dict(cursor.fetchall())
     rows = []
     for start in starts:
-        values = stored.get(start, {})
-        row = {"start": start, "end": period_end(kind, start)}
+        values, computed_at = stored.get(start, ({}, None))
+        row = {"start": start, "end": period_end(kind, start), "computed_at": computed_at}
         row |= {name: values.get(name) for name in TREND_KEYS}
         row["tickets_resolved"] = row["tickets_resolved"] or 0
         row["arrivals"] = arrivals.get(start, 0)
@@ -248,12 +268,22 @@ def deflection(since: datetime, until: datetime, label: str) -> knowledge_report
 # --- the agent's own figures ----------------------------------------------------------------
 
 
-def agent_months(agent: User, starts: list[date]) -> dict[date, dict[str, Any]]:
+@dataclass(frozen=True)
+class AgentMonths:
+    values: dict[date, dict[str, Any]]  # by month start
+    computed_at: datetime | None  # the newest of these figures; None without any
+
+
+def agent_months(agent: User, starts: list[date]) -> AgentMonths:
     """The agent's own month figures, by month start."""
-    return dict(
+    rows = list(
         PeriodFigure.objects.filter(
             period=Period.MONTH, dimension=Dimension.AGENT, key=agent.pk, start__in=starts
-        ).values_list("start", "values")
+        ).values_list("start", "values", "computed_at")
+    )
+    return AgentMonths(
+        {start: values for start, values, _computed_at in rows},
+        max((computed_at for _start, _values, computed_at in rows), default=None),
     )
 
 

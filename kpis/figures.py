@@ -329,6 +329,8 @@ def figures_sql(dimensions: Sequence[str], period: str | None, sources: Sources 
     ]
     if period != Period.DAY:
         parts.append(_backlog_part(dimensions, period))
+    if not all(dimension in Dimension.values for dimension in dimensions):
+        raise ValueError(f"unknown dimensions: {dimensions!r}")
     union = "\nUNION ALL\n".join(f"({part})" for part in parts if part is not None)
     counts = ", ".join(f"'{name}', COALESCE((merged.values ->> '{name}')::numeric, 0)" for name in COUNT_KEYS)
     times = ", ".join(f"'{name}', merged.values -> '{name}'" for name in TIME_KEYS)

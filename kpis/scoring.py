@@ -35,11 +35,20 @@ class ItemScore:
     floor: float
 
 
+# The items with enough data must carry at least this share of the scorecard's total weight
+# for a composite: below it, a new agent's few tickets would decide the whole score.
+MIN_WEIGHT_WITH_DATA = 0.5
+
+
 @dataclass(frozen=True)
 class Score:
     items: list[ItemScore]
-    composite: float | None  # None when no item had enough data
+    composite: float | None  # None: not enough data (items with data carry < half the weight)
     band: str | None
+
+    @property
+    def enough_data(self) -> bool:
+        return self.composite is not None
 
     def as_dict(self) -> dict:
         return {"items": [asdict(item) for item in self.items], "composite": self.composite, "band": self.band}
@@ -73,7 +82,10 @@ def score(
     """Score ``values`` (metric keys and their sample counts) against ``rules``.
 
     An item with no value or fewer samples than its minimum is "not enough data": it gets no
-    points and its weight is shared out among the others in proportion to their weights.
+    points and its weight is shared out among the others in proportion to their weights. When
+    the items with enough data carry less than half of the total weight, the composite is "not
+    enough data" too: no composite, no band, and no item has a share of it (each item with
+    enough data still shows its points).
     """
     judged = []
     for rule in (scaled(rule, months) for rule in rules):
@@ -82,15 +94,17 @@ def score(
         sample = None if metric.sample is None else int(values.get(metric.sample) or 0)
         enough = value is not None and (sample is None or sample >= rule.min_sample)
         judged.append((rule, value, sample, enough))
-    total = sum(rule.weight for rule, _value, _sample, enough in judged if enough)
+    total = sum(rule.weight for rule, _value, _sample, _enough in judged)
+    with_data = sum(rule.weight for rule, _value, _sample, enough in judged if enough)
+    scored = with_data > 0 and with_data >= MIN_WEIGHT_WITH_DATA * total
     items = []
     composite = 0.0
     for rule, value, sample, enough in judged:
-        share = rule.weight / total if enough and total else 0.0
+        share = rule.weight / with_data if enough and scored else 0.0
         earned = points(float(value), rule.target, rule.floor, rule.higher_is_better) if enough else None
         if earned is not None:
             composite += earned * share
         items.append(ItemScore(rule.metric, value, sample, enough, earned, rule.weight, share, rule.target, rule.floor))
-    if not total:
+    if not scored:
         return Score(items, None, None)
     return Score(items, composite, band_for(composite, bands))

@@ -3,16 +3,19 @@
 import csv
 import datetime as dt
 import io
+import socket
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from escalation.escalations import ticket_escalate
 from kpis import dashboards
 from kpis.charts import line_chart
 from kpis.export import export_figures
+from kpis.models import Dimension, Period, PeriodFigure
 from kpis.rollups import refresh_full
 from kpis.scorecards import rules_of, scorecard_for
 from kpis.scoring import score
@@ -281,7 +284,7 @@ def test_charts_are_inline_svg_with_a_cjk_font_and_a_table(client, erin, service
     client.force_login(erin)
     client.post(reverse("accounts:set_language"), {"language": "zh-hans", "next": "/"})
     content = client.get(MANAGER_URL, OCTOBER).content.decode()
-    assert content.count("<svg") >= 8
+    assert content.count("<svg") >= 7  # six trends and the backlog by age; the heat map is a table
     assert "Noto Sans CJK SC" in content
     assert "<script" not in content.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert "kozea.github.io" not in content
@@ -313,3 +316,147 @@ def test_agent_dashboard_reads_a_bounded_number_of_queries(
     client.get(AGENT_URL)
     with django_assert_max_num_queries(12):
         assert client.get(AGENT_URL).status_code == 200
+
+
+# --- not enough data ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def nina(service_desk):
+    """A new agent of the Service Desk."""
+    agent = UserFactory(email="nina@helpdesk.example", full_name="Nina Novak", role="agent")
+    service_desk.members.add(agent)
+    return agent
+
+
+def test_a_new_agent_with_two_resolutions_has_not_enough_data_not_zero(client, alice, erin, nina, service_desk, viewed):
+    for number in range(2):
+        at = T0 + dt.timedelta(days=number)
+        ticket = ticket_create(
+            requester=alice, subject=f"Mouse {number}", description="dead", acting_user=alice, team=service_desk, at=at
+        )
+        ticket_reply(ticket, "Looking", acting_user=nina, at=at + minutes(10))
+        ticket_resolve(ticket, code="fixed", summary="New battery", acting_user=nina, at=at + minutes(40))
+    refresh_full()
+    client.force_login(erin)
+
+    response = client.get(MANAGER_URL, OCTOBER)
+
+    agents = _table(response, "agents")
+    number, row = next((number, row) for number, row in enumerate(agents.rows) if row[0] == "Nina Novak")
+    assert row[1] == 2
+    assert (row[2], row[3]) == (None, None)  # no composite, no band: not 0 "Unsatisfactory"
+    assert [cell.text for cell in agents.cells[number][2:4]] == ["not enough data", "–"]
+    assert "Unsatisfactory" not in response.content.decode()
+    exported = _csv(client.get(MANAGER_URL, {**OCTOBER, "format": "csv", "table": "agents"}))
+    assert next(line for line in exported if line[0] == "Nina Novak")[1:4] == ["2", "not enough data", ""]
+
+
+# Items with enough data carry 55 of the default scorecard's 100 (review score, growth, SLA and
+# CSAT have none): resolution and first response at their targets (100 points each), FCR, reopen
+# rate and workload halfway (50 each), no article reuse (0).
+CAROL_ENOUGH = {
+    "tickets_resolved": 20,
+    "resolutions": 20,
+    "frt_count": 20,
+    "frt_median_s": 1800.0,
+    "resolution_final_median_s": 8 * 3600.0,
+    "fcr_rate": 0.575,
+    "reopen_rate": 0.09,
+    "weighted_workload": 35,
+    "article_reuse": 0,
+}
+
+
+def test_an_agent_with_enough_data_gets_the_weighted_score(client, erin, carol, service_desk, viewed):
+    PeriodFigure.objects.create(
+        period=Period.MONTH,
+        start=dt.date(2026, 10, 1),
+        dimension=Dimension.AGENT,
+        key=carol.pk,
+        values=CAROL_ENOUGH,
+        computed_at=timezone.now(),
+    )
+    client.force_login(erin)
+
+    response = client.get(MANAGER_URL, OCTOBER)
+
+    carol_row = next(row for row in _table(response, "agents").rows if row[0] == "Carol Nguyen")
+    assert carol_row[2] == pytest.approx((100 * 10 + 100 * 10 + 50 * 10 + 50 * 10 + 50 * 10 + 0 * 5) / 55)
+    assert carol_row[3] == "Meets expectations"
+    exported = _csv(client.get(MANAGER_URL, {**OCTOBER, "format": "csv", "table": "agents"}))
+    assert next(line for line in exported if line[0] == "Carol Nguyen")[2:4] == ["63.64", "Meets expectations"]
+
+
+# --- the heat map and the chart cache -------------------------------------------------------------
+
+
+def _chart(response, key):
+    return next(chart for chart in response.context["charts"] if chart.key == key)
+
+
+def test_arrivals_by_weekday_and_hour_are_a_shaded_table(client, erin, service_desk, history):
+    with time_machine.travel(dt.datetime(2026, 10, 20, tzinfo=dt.UTC), tick=False):
+        client.force_login(erin)
+        response = client.get(MANAGER_URL)
+    heat = response.content.decode().split('data-testid="heatmap-arrivals"', 1)[1].split("</section>", 1)[0]
+    assert "<svg" not in heat
+    assert '<th scope="row" class="fw-normal">Mon</th>' in heat
+    # Mon–Fri one ticket each at 09:00 (UTC, the team's zone): the darkest shade, the rest empty.
+    assert heat.count('<td class="heat-5">1</td>') == 5
+    assert heat.count('<td class="heat-0">0</td>') == 7 * 24 - 5
+
+
+def test_a_chart_is_read_from_the_cache_once_drawn(client, erin, service_desk, history, viewed):
+    client.force_login(erin)
+    volume = _chart(client.get(MANAGER_URL, OCTOBER), "volume")
+    assert cache.get(volume.cache_key) == volume.svg
+
+    cache.set(volume.cache_key, "<svg>from the cache</svg>", 60)
+    assert _chart(client.get(MANAGER_URL, OCTOBER), "volume").svg == "<svg>from the cache</svg>"
+
+
+def test_a_cached_chart_never_outlives_its_figures(client, alice, carol, erin, service_desk, history, viewed):
+    client.force_login(erin)
+    before = {chart.key: chart.cache_key for chart in client.get(MANAGER_URL, OCTOBER).context["charts"]}
+    for key in before.values():
+        cache.set(key, "<svg>stale</svg>", 60)
+
+    # A ticket arrives: counted on each request, not yet in the stored figures.
+    at = T0 + dt.timedelta(days=20)
+    ticket = ticket_create(
+        requester=alice, subject="Toner", description="empty", acting_user=alice, team=service_desk, at=at
+    )
+    volume = _chart(client.get(MANAGER_URL, OCTOBER), "volume")
+    assert volume.cache_key != before["volume"] and "stale" not in volume.svg
+    assert volume.table.rows[-1][1] == 6  # arrived
+
+    # Carol resolves it and the figures are computed again: every trend chart has a new key.
+    ticket_resolve(ticket, code="fixed", summary="Replaced", acting_user=carol, at=at + minutes(30))
+    refresh_full()
+    charts = client.get(MANAGER_URL, OCTOBER).context["charts"]
+    assert all(chart.cache_key != before[chart.key] and "stale" not in chart.svg for chart in charts)
+
+
+def test_a_chart_is_cached_per_language(client, erin, service_desk, history, viewed):
+    client.force_login(erin)
+    english = _chart(client.get(MANAGER_URL, OCTOBER), "volume")
+    client.post(reverse("accounts:set_language"), {"language": "zh-hans", "next": "/"})
+    chinese = _chart(client.get(MANAGER_URL, OCTOBER), "volume")
+    assert english.cache_key != chinese.cache_key
+    assert "工单" in chinese.svg and "工单" not in english.svg
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_charts_are_drawn_when_redis_is_down(client, erin, service_desk, history, viewed, settings):
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0"}}
+    client.force_login(erin)
+    response = client.get(MANAGER_URL, OCTOBER)
+    assert response.status_code == 200
+    assert response.content.decode().count("<svg") >= 7
+    assert "Noto Sans CJK SC" in _chart(response, "volume").svg

@@ -90,3 +90,47 @@ def test_the_default_scorecard_is_balanced_and_applies_to_teams_without_their_ow
 
     own = Scorecard.objects.create(team=service_desk, name="Desk")
     assert scorecard_for(service_desk) == own
+
+
+def test_items_with_data_carrying_less_than_half_the_weight_give_no_composite():
+    rules = [
+        ItemRule("fcr_rate", 20, 0.75, 0.40, True, 5),
+        ItemRule("csat_positive_rate", 30, 0.90, 0.60, True, 5),
+        ItemRule("reopen_rate", 50, 0.03, 0.15, False, 5),
+    ]
+    # Only FCR (20 of 100) has enough data.
+    values = {"fcr_rate": 0.75, "tickets_resolved": 10, "csat_positive_rate": 1.0, "csat_answers": 2}
+
+    result = score(rules, values, BANDS)
+
+    assert (result.composite, result.band, result.enough_data) == (None, None, False)
+    fcr, csat, reopen = result.items
+    # The item with data still shows its points; nothing has a share of a composite there is not.
+    assert (fcr.enough_data, fcr.points, fcr.share) == (True, 100, 0.0)
+    assert (csat.enough_data, reopen.enough_data) == (False, False)
+    assert result.as_dict()["composite"] is None and set(result.as_dict()) == {"items", "composite", "band"}
+
+
+def test_a_new_agent_on_the_default_scorecard_has_not_enough_data_not_zero(db, service_desk):
+    default = scorecard_for(service_desk)
+    # Two tickets resolved: only the items without a minimum sample (workload, article reuse,
+    # growth: 20 of 100) have data, and they would all score 0.
+    new_agent = {
+        "tickets_resolved": 2,
+        "resolutions": 2,
+        "frt_count": 2,
+        "frt_median_s": 600,
+        "resolution_final_median_s": 1800,
+        "fcr_rate": 1.0,
+        "reopen_rate": 0.0,
+        "weighted_workload": 2,
+        "article_reuse": 0,
+        "growth_items": 0,
+    }
+    result = score(rules_of(default), new_agent, default.bands)
+    assert (result.composite, result.band) == (None, None)
+    assert {item.metric for item in result.items if item.enough_data} == {
+        "weighted_workload",
+        "article_reuse",
+        "growth_items",
+    }

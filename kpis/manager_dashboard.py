@@ -1,0 +1,332 @@
+"""The manager's team dashboard (/manage/kpis/): the tables and charts of each section.
+
+A ``TeamPage`` names the team, the kind of period, the chosen period and the moment the page is
+about; each section below turns what ``kpis/dashboards.py`` reads into a ``Table``, ``Chart`` or
+``HeatMap`` (``kpis/charts.py``). Who may see the team is the view's business, checked before a
+``TeamPage`` is made; a CSV download builds only the section it asks for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+
+from accounts.models import Team
+from kpis import dashboards
+from kpis.charts import (
+    COUNT,
+    POINTS,
+    RATE,
+    SECONDS,
+    Chart,
+    ChartScope,
+    Column,
+    HeatMap,
+    Table,
+    bar_chart,
+    heat_map,
+    line_chart,
+)
+from kpis.dashboards import period_label, short_label
+from kpis.metrics import METRICS
+from kpis.models import Period
+from kpis.rollups import period_end, period_start
+
+AGE_LABELS = {
+    "under_1d": gettext_lazy("Under 1 day"),
+    "1_3d": gettext_lazy("1–3 days"),
+    "3_7d": gettext_lazy("3–7 days"),
+    "7_30d": gettext_lazy("7–30 days"),
+    "over_30d": gettext_lazy("Over 30 days"),
+}
+WEEKDAYS = [
+    gettext_lazy("Mon"),
+    gettext_lazy("Tue"),
+    gettext_lazy("Wed"),
+    gettext_lazy("Thu"),
+    gettext_lazy("Fri"),
+    gettext_lazy("Sat"),
+    gettext_lazy("Sun"),
+]
+
+
+@dataclass
+class TeamPage:
+    """The team, months or weeks, the chosen period (its start) and now."""
+
+    team: Team
+    kind: str
+    start: date
+    now: datetime
+
+    @cached_property
+    def starts(self) -> list[date]:
+        """The trend's twelve periods, ending with the chosen one."""
+        return dashboards.period_starts(self.kind, self.start)
+
+    @cached_property
+    def month(self) -> date:
+        """Agents are scored on the month that contains the chosen period."""
+        return period_start(Period.MONTH, self.start)
+
+    @cached_property
+    def instants(self) -> tuple[datetime, datetime]:
+        return dashboards.local_range(self.team.time_zone, self.start, period_end(self.kind, self.start))
+
+    @cached_property
+    def label(self) -> str:
+        return period_label(self.kind, self.start)
+
+    @cached_property
+    def trend_rows(self) -> list[dict[str, Any]]:
+        """Read once for the trend table and its charts."""
+        return dashboards.team_trend(self.team, self.kind, self.starts)
+
+    def chart_scope(self) -> ChartScope:
+        """The trend charts' cache scope: the team, the twelve periods, the newest of their figures."""
+        computed = [row["computed_at"] for row in self.trend_rows if row["computed_at"] is not None]
+        return ChartScope(f"team{self.team.pk}", f"{self.kind}:{self.start.isoformat()}", max(computed, default=None))
+
+
+def trend_table(page: TeamPage) -> Table:
+    return Table(
+        "trend",
+        _("Team trend"),
+        [
+            Column(_("Period")),
+            Column(_("Tickets arrived"), COUNT),
+            Column(_("Tickets resolved"), COUNT),
+            Column(_("Backlog at the end"), COUNT),
+            Column(_("First response (median)"), SECONDS),
+            Column(_("Resolution time (median)"), SECONDS),
+            Column(_("SLA attainment: first response"), RATE),
+            Column(_("SLA attainment: resolution"), RATE),
+            Column(_("Satisfied requesters (CSAT 4–5)"), RATE),
+        ],
+        [
+            [
+                period_label(page.kind, row["start"]),
+                row["arrivals"],
+                row["tickets_resolved"],
+                row["backlog"],
+                row["frt_median_s"],
+                row["resolution_final_median_s"],
+                row["sla_response_rate"],
+                row["sla_resolution_rate"],
+                row["csat_positive_rate"],
+            ]
+            for row in page.trend_rows
+        ],
+    )
+
+
+def trend_charts(page: TeamPage) -> list[Chart]:
+    rows = page.trend_rows
+    labels = [short_label(page.kind, row["start"]) for row in rows]
+    scope = page.chart_scope()
+
+    def series(key: str) -> list:
+        return [row[key] for row in rows]
+
+    median = pgettext("kpi dashboard", "Median")
+    return [
+        line_chart(
+            "volume",
+            pgettext("kpi dashboard", "Volume"),
+            labels,
+            [(_("Tickets arrived"), series("arrivals")), (_("Tickets resolved"), series("tickets_resolved"))],
+            COUNT,
+            bars=True,
+            scope=scope,
+        ),
+        line_chart(
+            "frt", _("First response (median)"), labels, [(median, series("frt_median_s"))], SECONDS, scope=scope
+        ),
+        line_chart(
+            "resolution",
+            _("Resolution time (median)"),
+            labels,
+            [(median, series("resolution_final_median_s"))],
+            SECONDS,
+            scope=scope,
+        ),
+        line_chart(
+            "sla",
+            _("SLA attainment"),
+            labels,
+            [(_("First response"), series("sla_response_rate")), (_("Resolution"), series("sla_resolution_rate"))],
+            RATE,
+            scope=scope,
+        ),
+        line_chart(
+            "csat",
+            _("Satisfied requesters (CSAT 4–5)"),
+            labels,
+            [(pgettext("kpi dashboard", "CSAT"), series("csat_positive_rate"))],
+            RATE,
+            scope=scope,
+        ),
+        line_chart(
+            "backlog",
+            _("Backlog at the end of each period"),
+            labels,
+            [(pgettext("kpi dashboard", "Open tickets"), series("backlog"))],
+            COUNT,
+            scope=scope,
+        ),
+    ]
+
+
+def agents_table(page: TeamPage) -> Table:
+    """Each agent's month, scored on the team's scorecard; "not enough data" where there is no composite."""
+    scorecard, rules, rows = dashboards.agent_scores(page.team, page.month)
+    not_enough = _("not enough data") if scorecard else ""
+    columns = [
+        Column(_("Agent")),
+        Column(_("Tickets resolved"), COUNT),
+        Column(pgettext("kpi dashboard", "Composite score"), POINTS, empty=not_enough),
+        Column(pgettext("kpi dashboard", "Rating band")),
+    ] + [Column(METRICS[rule.metric].label, POINTS) for rule in rules]
+    table_rows = []
+    for row in rows:
+        score = row.score
+        table_rows.append(
+            [
+                row.name,
+                int(row.values.get("tickets_resolved") or 0),
+                score.composite if score else None,
+                (_(score.band) if score and score.band else None),
+                *(item.points for item in (score.items if score else [])),
+            ]
+        )
+    return Table(
+        "agents",
+        _("Agents, %(month)s") % {"month": period_label(Period.MONTH, page.month)},
+        columns,
+        table_rows,
+        caption=(
+            _(
+                "Scores on the scorecard “%(name)s”; points per item 0–100, – where there is not enough data. "
+                "A composite score needs items with enough data that carry at least half of the weight."
+            )
+            % {"name": scorecard.name}
+            if scorecard
+            else _("No scorecard applies to this team.")
+        ),
+    )
+
+
+def backlog_chart(page: TeamPage) -> Chart:
+    counts = dashboards.backlog_by_age(page.team, page.now)
+    labels = [str(AGE_LABELS[key]) for key, _low, _high in dashboards.AGE_BUCKETS]
+    values = [counts[key] for key, _low, _high in dashboards.AGE_BUCKETS]
+    return bar_chart(
+        "backlog_age",
+        _("Open tickets by age"),
+        labels,
+        values,
+        pgettext("kpi dashboard", "Open tickets"),
+        # Counted now, not stored: the counts themselves are in the key (kpis.charts.chart_cache_key).
+        scope=ChartScope(f"team{page.team.pk}", "open"),
+    )
+
+
+def categories_table(page: TeamPage) -> Table:
+    rows = dashboards.top_categories(page.kind, page.start)
+    return Table(
+        "categories",
+        _("Top categories, %(period)s") % {"period": page.label},
+        [
+            Column(_("Category")),
+            Column(_("Tickets resolved"), COUNT),
+            Column(_("Came back"), COUNT),
+            Column(_("Recurrence rate"), RATE),
+            Column(_("Reopen rate"), RATE),
+            Column(pgettext("kpi dashboard", "Escalations"), COUNT),
+        ],
+        [
+            [
+                row["name"],
+                row["tickets_resolved"],
+                row["recurred"],
+                row["recurrence_rate"],
+                row["reopen_rate"],
+                row["escalations"],
+            ]
+            for row in rows
+        ],
+        caption=_("Across the desk. A high recurrence rate is where prevention pays."),
+    )
+
+
+def arrivals_heat_map(page: TeamPage) -> HeatMap:
+    grid = dashboards.arrivals_by_hour(page.team, page.now)
+    return heat_map(
+        "arrivals",
+        _("Tickets arriving by weekday and hour (last %(weeks)d weeks)") % {"weeks": dashboards.HEATMAP_WEEKS},
+        [str(day) for day in WEEKDAYS],
+        [f"{hour:02d}" for hour in range(24)],
+        grid,
+        corner=pgettext("kpi dashboard", "Weekday"),
+    )
+
+
+def escalations_table(page: TeamPage) -> Table:
+    since, until = page.instants
+    rows = dashboards.escalation_flow(page.team, since, until)
+    tiers = dict(Team.Tier.choices)
+    return Table(
+        "escalations",
+        _("Escalation flow, %(period)s") % {"period": page.label},
+        [
+            Column(_("From team")),
+            Column(_("From tier")),
+            Column(pgettext("kpi dashboard", "To")),
+            Column(_("To tier")),
+            Column(pgettext("kpi dashboard", "Escalations"), COUNT),
+        ],
+        [
+            [
+                row["from_team"] or _("No team"),
+                tiers.get(row["from_tier"], "–"),
+                row["to_team"] or (_("Vendor: %(name)s") % {"name": row["vendor"]} if row["vendor"] else _("No team")),
+                tiers.get(row["to_tier"], "–"),
+                row["count"],
+            ]
+            for row in rows
+        ],
+    )
+
+
+def deflection_table(page: TeamPage) -> Table:
+    since, until = page.instants
+    figures = dashboards.deflection(since, until, page.label)
+    return Table(
+        "deflection",
+        _("Deflection, %(period)s") % {"period": page.label},
+        [
+            Column(_("Solved by an article"), COUNT),
+            Column(_("Web-form tickets"), COUNT),
+            Column(_("Deflection rate"), RATE),
+        ],
+        [[figures.solved, figures.web_tickets, figures.rate]],
+        caption=_("Across the desk: requests solved by an article before a ticket was created."),
+    )
+
+
+# The page's tables (and charts with a table), by the key a CSV download names.
+SECTIONS: dict[str, Callable[[TeamPage], Table | Chart | HeatMap]] = {
+    "trend": trend_table,
+    "agents": agents_table,
+    "backlog_age": backlog_chart,
+    "categories": categories_table,
+    "arrivals": arrivals_heat_map,
+    "escalations": escalations_table,
+    "deflection": deflection_table,
+}
