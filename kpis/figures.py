@@ -389,14 +389,19 @@ def _backlog_part(dimensions: Sequence[str], period: str | None) -> str | None:
             SELECT DISTINCT {series} AS bucket
             FROM generate_series(%(first_day)s::date, %(last_day)s::date, interval '1 day') AS series(day)
         ) AS ends
-        -- Coarse, indexed bounds first (ticket_finished_idx); the exact ones in the team's zone below.
-        JOIN tickets_ticket AS ticket ON ticket.created_at < ({end}) + 1
-         AND (COALESCE(ticket.resolved_at, ticket.closed_at) IS NULL
-              OR COALESCE(ticket.resolved_at, ticket.closed_at) >= ({end}) - 1)
+        -- The tickets not finished by the range's first day, each branch through ticket_finished_idx
+        -- (with an OR PostgreSQL walks every ticket by creation time instead); then coarse
+        -- bounds per period end, and the exact ones in the team's zone.
+        JOIN (
+            SELECT team_id, created_at, NULL::timestamptz AS finished_at FROM tickets_ticket
+            WHERE COALESCE(resolved_at, closed_at) IS NULL
+            UNION ALL
+            SELECT team_id, created_at, COALESCE(resolved_at, closed_at) FROM tickets_ticket
+            WHERE COALESCE(resolved_at, closed_at) >= %(first_day)s::date - 1
+        ) AS ticket ON ticket.created_at < ({end}) + 1
+         AND (ticket.finished_at IS NULL OR ticket.finished_at >= ({end}) - 1)
         LEFT JOIN accounts_team AS team ON team.id = ticket.team_id
-        WHERE ticket.created_at < {end_at}
-          AND (COALESCE(ticket.resolved_at, ticket.closed_at) IS NULL
-               OR COALESCE(ticket.resolved_at, ticket.closed_at) >= {end_at})
+        WHERE ticket.created_at < {end_at} AND (ticket.finished_at IS NULL OR ticket.finished_at >= {end_at})
         GROUP BY GROUPING SETS ({sets})"""
 
 
