@@ -243,6 +243,18 @@ def _check_translation_slot(group, language: str, *, exclude: int | None = None)
         )
 
 
+def _check_translation_of(original: Article, language: str, *, article_id: int | None = None) -> None:
+    """A translation is of another article, written in another language."""
+    if original.pk == article_id:
+        raise ApplicationError(_("An article cannot be a translation of itself."), extra={"field": "translation_of"})
+    if original.language == language:
+        raise ApplicationError(
+            _("“%(title)s” is in %(language)s too: choose an article in another language.")
+            % {"title": original.title, "language": Language(language).label},
+            extra={"field": "translation_of"},
+        )
+
+
 def _set_tags(article: Article, names: Iterable[str]) -> bool:
     wanted = tag_slugs(names)
     current = sorted(article.tags.values_list("name", flat=True))
@@ -288,6 +300,7 @@ def create_article(
         article.source_ticket = source_ticket
     if translation_of is not None:
         require_view(author, translation_of)
+        _check_translation_of(translation_of, language)
         # Lock the original so that two translators into one language cannot both get in.
         translation_of = _lock(translation_of)
         _check_translation_slot(translation_of.translation_group, language)
@@ -308,13 +321,14 @@ def update_article(
     note: str = "",
     **fields,
 ) -> Article:
-    """Change any of title, summary, body, category, tags, visibility, language.
+    """Change any of title, summary, body, category, tags, visibility, language, translation_of.
 
     Only a change of the text (title, summary, body) writes a new ``ArticleVersion`` and moves
     ``version`` on: the history is of what readers read. Category, tags, visibility and
-    language are saved as they are.
+    language are saved as they are. ``translation_of`` (an article in another language) joins
+    this article to that article's translations; None leaves the translations as they are.
     """
-    unknown = set(fields) - {*TEXT_FIELDS, "category", "tags", "visibility", "language"}
+    unknown = set(fields) - {*TEXT_FIELDS, "category", "tags", "visibility", "language", "translation_of"}
     if unknown:
         raise TypeError(f"update_article() got unexpected fields: {sorted(unknown)}")
     article = _lock(article)
@@ -328,8 +342,17 @@ def update_article(
     visibility = fields.get("visibility", article.visibility)
     language = fields.get("language", article.language)
     _check_choices(visibility, language, category)
-    if language != article.language:
-        _check_translation_slot(article.translation_group, language, exclude=article.pk)
+    group = article.translation_group
+    original = fields.get("translation_of")
+    if original is not None:
+        require_view(actor, original)
+        _check_translation_of(original, language, article_id=article.pk)
+        if original.translation_group != group:
+            # Locked like a new translation's original: two articles cannot take one slot.
+            group = _lock(original).translation_group
+            _check_translation_slot(group, language, exclude=article.pk)
+    if language != article.language and group == article.translation_group:
+        _check_translation_slot(group, language, exclude=article.pk)
 
     changed = []
     text_changed = (title, summary, body) != (article.title, article.summary, article.body)
@@ -338,7 +361,12 @@ def update_article(
         article.body_html = render_markdown(body)
         article.version += 1
         changed += [*TEXT_FIELDS, "body_html", "version"]
-    for name, value in (("category", category), ("visibility", visibility), ("language", language)):
+    for name, value in (
+        ("category", category),
+        ("visibility", visibility),
+        ("language", language),
+        ("translation_group", group),
+    ):
         if getattr(article, name) != value:
             setattr(article, name, value)
             changed.append(name)

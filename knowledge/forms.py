@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -53,25 +55,36 @@ class ArticleForm(ServiceErrorsMixin, forms.Form):
         help_text=_("Optional; shown in the version history."),
     )
     translation_of = forms.ModelChoiceField(
-        label=_("Translation of article number"),
+        label=_("Translation of"),
         queryset=None,
         required=False,
-        widget=forms.NumberInput,
-        help_text=_("Leave empty unless this article is the same text in another language."),
-        error_messages={"invalid_choice": _("There is no article with that number that you can see.")},
+        empty_label=_("Not a translation"),
+        help_text=_("The same article in another language, if there is one."),
+        error_messages={"invalid_choice": _("Choose an article from the list.")},
     )
     # The version the page was drawn from: a save from a stale page is refused, not merged.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, user: User, editing: bool = False, **kwargs):
+    def __init__(self, *args, user: User, article: Article | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = _categories()
-        if editing:
-            # Translations are tied when the second language is written, not afterwards.
-            del self.fields["translation_of"]
-        else:
+        if article is None:
             del self.fields["note"]
-            self.fields["translation_of"].queryset = visible(user, Article.objects.all())
+        candidates = visible(user, Article.objects.exclude(status=ArticleStatus.ARCHIVED))
+        offered = candidates
+        if article is not None:
+            # Articles in another language than this one's; a choice sent anyway (the article
+            # itself, or one in the language it is changed to) is refused by the service.
+            offered = candidates.exclude(language=article.language).exclude(pk=article.pk)
+        self.fields["translation_of"].queryset = candidates
+        # A callable: the query runs only when the picker is drawn, not for a valid POST.
+        self.fields["translation_of"].choices = partial(_articles_by_language, offered)
+
+    def translation_picker(self):
+        """The picker drawn with its language groups (tickets/_field.html flattens them)."""
+        field = self["translation_of"]
+        css = "form-select is-invalid" if field.errors else "form-select"
+        return field.as_widget(attrs={"class": css, "aria-describedby": f"{field.auto_id}_help"})
 
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data.get("tags") or ""
@@ -85,6 +98,17 @@ class ArticleForm(ServiceErrorsMixin, forms.Form):
         if len(names) > MAX_TAGS:
             raise forms.ValidationError(_("At most %(max)s tags."), params={"max": MAX_TAGS})
         return names
+
+
+def _articles_by_language(articles) -> list:
+    """The picker's options: one group per language, titles in alphabetical order (one query)."""
+    rows = articles.order_by("language", "title", "pk").values_list("pk", "title", "language")
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for pk, title, language in rows:
+        groups.setdefault(language, []).append((pk, title))
+    return [("", _("Not a translation"))] + [
+        (Language(code).label, groups[code]) for code in Language.values if code in groups
+    ]
 
 
 class DecisionForm(ServiceErrorsMixin, forms.Form):

@@ -66,3 +66,13 @@ def may_review(user: User, article: Article) -> bool:
     if user.has_role(Role.ADMIN):
         return True
     return user.has_role(Role.MANAGER) and article.author_id != user.pk
+
+
+def review_queue(user: User, articles: QuerySet[Article] | None = None) -> QuerySet[Article]:
+    """Articles in review that ``user`` may decide on (see :func:`may_review`); none for others."""
+    articles = (Article.objects.all() if articles is None else articles).filter(status=ArticleStatus.IN_REVIEW)
+    if user.has_role(Role.ADMIN):
+        return articles
+    if user.has_role(Role.MANAGER):
+        return articles.exclude(author_id=user.pk)
+    return articles.none()

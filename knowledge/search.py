@@ -6,6 +6,11 @@ the same way (``tickets.search.segment``, jieba's dictionary loaded once per pro
 with ``websearch_to_tsquery`` in the ``english`` configuration, so English is stemmed and Chinese
 words match as jieba cut them.
 
+Words every support request carries ("not working", "issue", "please help", "用不了", "有问题")
+are dropped from the query when other words remain (``_query_words``): otherwise "printer not
+working" would rank a VPN article that says "work from home" above the printer article, since
+the rare word and the common one would count the same.
+
 A search tries, in turn: every word (``all_words``); any word (``some_words``), because a
 requester's question often carries words the article does not ("无法", "can't"); and trigram
 similarity of the title (``similar``), for typos ("pasword resett"). Results are ranked with
@@ -134,8 +139,22 @@ _ZH_QUERY_STOPWORDS = frozenset((
     "能", "可以", "怎么", "怎么办", "怎样", "如何", "为什么", "为何", "什么", "哪里", "哪儿",
     "请问", "请", "一下", "一个", "这个", "那个", "这", "那", "有", "没", "老是", "总是",
     "一直", "突然",
+    # Words of a support request rather than of its topic ("打印机用不了", "WiFi有问题").
+    "问题", "有问题", "麻烦", "帮忙", "帮我", "看看", "看一下", "不行", "用不了", "谢谢", "急",
+))
+# English words that every support request carries, whatever it is about ("printer not working",
+# "issue with onedrive", "please help"). They would match any article that mentions working,
+# and rank it beside the one about the rare word of the question. Compared lower-cased before
+# stemming, so each form is listed; PostgreSQL's own stop words ("not", "my", "the") are not.
+_EN_QUERY_STOPWORDS = frozenset((
+    "work", "works", "working", "worked", "issue", "issues", "problem", "problems", "help",
+    "please", "pls", "plz", "cannot", "can't", "cant", "unable", "doesn't", "doesnt", "won't",
+    "wont", "isn't", "isnt", "didn't", "anymore", "properly", "urgent", "urgently", "hi",
+    "hello", "thanks", "thank", "need", "needs", "trying", "tried", "still", "wrong", "fix",
 ))
 # fmt: on
+# What may cling to an English word typed in a sentence: "working," "help!" "issue?".
+_EDGE_PUNCTUATION = ",.;:!?…()[]"
 
 
 @dataclass(frozen=True)
@@ -147,9 +166,18 @@ class ArticleSearch:
     articles: list[Article]
 
 
+def _is_filler(word: str) -> bool:
+    """A word of how a request is asked, not of what it is about (see the stop lists above)."""
+    bare = word.lstrip('-"').rstrip('"')
+    if bare in _ZH_QUERY_STOPWORDS:
+        return True
+    # A negated or quoted English word was typed on purpose ("-working", "\"not working\"").
+    return bare == word and word.strip(_EDGE_PUNCTUATION).lower() in _EN_QUERY_STOPWORDS
+
+
 def _query_words(segmented: str) -> str:
-    """The segmented query without Chinese question words; the query itself if nothing is left."""
-    kept = [word for word in segmented.split() if word.lstrip('-"').rstrip('"') not in _ZH_QUERY_STOPWORDS]
+    """The segmented query without filler words; the query itself if nothing else is left."""
+    kept = [word for word in segmented.split() if not _is_filler(word)]
     return " ".join(kept) if kept else segmented
 
 

@@ -29,8 +29,8 @@ from helpdesk.errors import ApplicationError
 from knowledge import authoring
 from knowledge.diff import diff_versions
 from knowledge.forms import ArticleFilterForm, ArticleForm, DecisionForm, LinkForm, LinkSearchForm, RestoreForm
-from knowledge.models import Article, ArticleStatus, Language, ReviewDecision, SearchSource
-from knowledge.permissions import may_review
+from knowledge.models import Article, ArticleReview, ArticleStatus, Language, ReviewDecision, SearchSource
+from knowledge.permissions import may_review, review_queue
 from knowledge.search import search_articles
 from tickets.models import Status, Ticket
 from tickets.permissions import works_on
@@ -61,16 +61,6 @@ def _article(request, pk: int) -> Article:
     return article
 
 
-def _reviewable(user: User, articles: QuerySet[Article]) -> QuerySet[Article]:
-    """The review queue: articles in review that ``user`` may decide on (see may_review)."""
-    articles = articles.filter(status=ArticleStatus.IN_REVIEW)
-    if user.has_role(Role.ADMIN):
-        return articles
-    if user.has_role(Role.MANAGER):
-        return articles.exclude(author_id=user.pk)
-    return articles.none()
-
-
 # --- list -------------------------------------------------------------------------------------
 
 
@@ -95,7 +85,7 @@ def article_list(request):
     form = ArticleFilterForm(request.GET)
     articles = visible(user, Article.objects.all())
     if tab == "review":
-        articles = _reviewable(user, articles)
+        articles = review_queue(user, articles)
     # The filters that were understood apply even when another was not (a stale bookmark, a
     # category since deleted); the page says that some were ignored.
     filters_ignored = not form.is_valid()
@@ -234,10 +224,11 @@ def article_edit(request, pk: int):
         "tags": ", ".join(article.tags.values_list("name", flat=True)),
         "visibility": article.visibility,
         "language": article.language,
+        "translation_of": _translated_from(article),
         "version": article.version,
     }
     data = request.POST if request.method == "POST" else None
-    form = ArticleForm(data, initial=initial, user=request.user, editing=True)
+    form = ArticleForm(data, initial=initial, user=request.user, article=article)
     http_status = 400
     if request.method == "POST" and form.is_valid():
         fields = form.cleaned_data
@@ -254,6 +245,7 @@ def article_edit(request, pk: int):
                 tags=fields["tags"],
                 visibility=fields["visibility"],
                 language=fields["language"],
+                translation_of=fields["translation_of"],
             )
         except ApplicationError as error:
             http_status = error.status_code
@@ -262,32 +254,53 @@ def article_edit(request, pk: int):
                 # looking at the colleague's change (linked from the message).
                 data = request.POST.copy()
                 data["version"] = str(error.extra["current_version"])
-                form = ArticleForm(data, initial=initial, user=request.user, editing=True)
+                form = ArticleForm(data, initial=initial, user=request.user, article=article)
                 form.is_valid()
             form.add_service_error(error)
         else:
             messages.success(request, _("Article saved."))
             return redirect("kb_agent:detail", article.pk)
-    return _form_page(request, form, article=article, http_status=http_status if form.errors else 200)
+    extra = {"returned": _returned_with(article)}
+    return _form_page(request, form, article=article, extra=extra, http_status=http_status if form.errors else 200)
+
+
+def _translated_from(article: Article) -> int | None:
+    """The article this one is tied to as a translation (the first in another language)."""
+    group = Article.objects.filter(translation_group=article.translation_group).exclude(pk=article.pk)
+    return group.order_by("pk").values_list("pk", flat=True).first()
+
+
+def _returned_with(article: Article) -> ArticleReview | None:
+    """The reviewer's return, while the draft waits for the changes it asks for."""
+    if article.status != ArticleStatus.DRAFT:
+        return None
+    latest = article.reviews.select_related("actor").first()
+    return latest if latest is not None and latest.decision == ReviewDecision.RETURNED else None
 
 
 # --- reading and deciding ---------------------------------------------------------------------
 
 
-def _detail_page(request, article: Article, *, decision_forms: dict | None = None, http_status: int = 200):
+def _detail_page(request, article: Article, *, decision_form: DecisionForm | None = None, http_status: int = 200):
     user = request.user
     moves = authoring.allowed_moves(user, article)
-    forms = {move.decision: DecisionForm(initial={"version": article.version}) for move in moves}
-    forms.update(decision_forms or {})
+    reviews = list(article.reviews.select_related("actor"))
     links = article.ticket_links.select_related("ticket", "linked_by").order_by("-created_at", "-id")
     seen_tickets = visible(user, Ticket.objects.all()).values("pk")
     context = {
         "article": article,
         "tags": list(article.tags.all()),
-        "moves": [(move, forms[move.decision]) for move in moves],
+        # One comment box for every button (approve, return, …): each button posts the form to
+        # its own decision.
+        "moves": moves,
+        "decision_form": decision_form or DecisionForm(initial={"version": article.version}),
+        "comment_required_by": [move.label for move in moves if move.comment_required],
         "can_edit": may_change(user, article),
         "can_review": may_review(user, article),
-        "reviews": list(article.reviews.select_related("actor")),
+        "reviews": reviews,
+        "returned": reviews[0]
+        if article.status == ArticleStatus.DRAFT and reviews and reviews[0].decision == ReviewDecision.RETURNED
+        else None,
         "versions": list(article.versions.select_related("editor").defer("body")),
         "translations": list(
             visible(user, Article.objects.filter(translation_group=article.translation_group).exclude(pk=article.pk))
@@ -334,7 +347,7 @@ def article_decide(request, pk: int, decision: str):
             messages.success(request, DONE[decision])
             return redirect("kb_agent:detail", article.pk)
     article.refresh_from_db()
-    return _detail_page(request, article, decision_forms={decision: form}, http_status=http_status)
+    return _detail_page(request, article, decision_form=form, http_status=http_status)
 
 
 DONE = {

@@ -21,11 +21,11 @@ def _sign_out(page) -> None:
 
 
 def _decide(page, decision: str, comment: str = "") -> None:
-    """Press one of the workflow buttons on the agent's article page."""
-    form = page.get_by_test_id(f"decide-{decision}")
+    """Write the one comment (if any) and press one of the workflow buttons on the article page."""
+    form = page.get_by_test_id("workflow-form")
     if comment:
         form.locator("textarea").fill(comment)
-    form.get_by_role("button").click()
+    form.get_by_test_id(f"decide-{decision}").click()
 
 
 def test_an_article_is_written_returned_revised_approved_found_and_voted_on(page, sign_in, password, carol, erin):

@@ -145,6 +145,15 @@ def test_search_with_no_result_is_a_content_gap(client, articles):
     assert KnowledgeSearch.objects.get().result_count == 0
 
 
+def test_search_page_puts_the_topic_before_articles_that_only_share_support_words(client, carol):
+    stored(carol, "Connect to the VPN from home", "Work from home: printers and shares work over the VPN.")
+    stored(carol, "Printer shows offline", "Restart the printer.")
+
+    response = client.get(reverse("kb:search"), {"q": "printer not working"})
+
+    assert response.context["search"].articles[0].title == "Printer shows offline"
+
+
 def test_chinese_search_finds_the_segmented_title(client, carol):
     stored(carol, "打印机连接故障排查", "检查网线和驱动。", language="zh-hans")
 

@@ -55,6 +55,37 @@ def test_chinese_question_words_are_not_required(carol, alice):
     assert titles(result) == ["重置密码"]
 
 
+def test_support_words_do_not_outrank_the_topic_of_the_question(carol, alice, django_assert_max_num_queries):
+    # Both mention printers and working: only the word "printer" says what the question is about.
+    article(carol, "Connect to the VPN from home", body="Work from home: the VPN reaches printers. Working?")
+    article(carol, "Office Wi-Fi", body="The Wi-Fi works everywhere; printers are on the wired network.")
+    printer = article(carol, "Printer shows offline", body="Restart the printer.")
+
+    # The filler words are dropped in Python, no query of their own: every word, some words
+    # (fewer than the limit had every word), the snippets.
+    with django_assert_max_num_queries(3):
+        result = search_articles(alice, "Printer not working, please help!")
+
+    assert result.match == "all_words"
+    assert result.articles[0].pk == printer.pk
+
+
+@pytest.mark.parametrize(
+    ("query", "searched"),
+    [
+        ("printer not working", "printer not"),  # "not" is a stop word of PostgreSQL
+        ("issue with onedrive, files not syncing", "with onedrive, files not syncing"),
+        ("help", "help"),  # nothing else left: the query as typed
+        ("printer -working", "printer -working"),  # excluded on purpose
+        ('"not working" printer', '"not working" printer'),  # a phrase as typed
+        ("打印机 用不了", "打印机"),
+        ("WiFi 有问题", "WiFi"),
+    ],
+)
+def test_filler_words_are_dropped_while_other_words_remain(query, searched):
+    assert search._query_words(query) == searched
+
+
 def test_mixed_chinese_and_english_query(carol, alice):
     article(carol, "Outlook 反复提示输入密码", body="删除凭据管理器中的旧密码。", language="zh-hans")
     article(carol, "Outlook calendar sharing", body="Share your calendar.")
