@@ -178,3 +178,6 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+from accounts.tokens import ApiToken  # noqa: E402, F401  (a model of this app, in its own module)

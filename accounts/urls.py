@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_tokens
 
 app_name = "accounts"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("preferences/", views.preferences, name="preferences"),
     path("teams/", views.teams, name="teams"),
+    path("preferences/api-tokens/", views_tokens.api_tokens, name="api_tokens"),
+    path("preferences/api-tokens/<int:pk>/revoke/", views_tokens.api_token_revoke, name="api_token_revoke"),
 ]

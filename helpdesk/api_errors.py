@@ -1,13 +1,16 @@
-"""One error shape for the whole API: ``{"message": ..., "extra": {...}}``.
+"""One error shape for the whole API: ``{"code": ..., "detail": ..., ...}``.
 
+``code`` is machine-readable and stable; ``detail`` is a message in the user's language.
 Domain refusals (:class:`helpdesk.errors.ApplicationError`) become a 400, or a 409 for a
-:class:`~helpdesk.errors.ConflictError` (invalid transition, stale version); Django's
-``PermissionDenied`` a 403 and ``Http404`` a 404. Input errors keep DRF's per-field detail under
-``extra.fields`` so a client can show each message next to its field.
+:class:`~helpdesk.errors.ConflictError` (invalid transition, stale version), with the error's
+context under ``extra`` (e.g. ``{"field": "reason"}`` or ``{"current_version": 4}``). Input
+errors are a 400 with code ``invalid`` and DRF's per-field messages under ``fields``, so a
+client can show each one next to its field. 401, 403, 404, 405, 415 and 429 use the same shape.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -19,17 +22,29 @@ from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from helpdesk.errors import ApplicationError
+from helpdesk.errors import ApplicationError, ConflictError
 
 
-def error_body(message: Any, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"message": str(message), "extra": extra or {}}
+def error_body(code: str, detail: Any, **more: Any) -> dict[str, Any]:
+    return {"code": code, "detail": str(detail), **more}
+
+
+def domain_code(exc: ApplicationError) -> str:
+    """The error's own ``code``, else one made from its class (``InvalidTransition`` → ``invalid_transition``)."""
+    code = getattr(exc, "code", None)
+    if code:
+        return code
+    if type(exc) is ConflictError:
+        return "stale_version" if "current_version" in exc.extra else "conflict"
+    if type(exc) is ApplicationError:
+        return "invalid"
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower().removesuffix("_error")
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """``REST_FRAMEWORK["EXCEPTION_HANDLER"]``; None lets anything else become a 500."""
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.message, exc.extra), status=exc.status_code)
+        return Response(error_body(domain_code(exc), exc.message, extra=exc.extra), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(get_error_detail(exc))
     elif isinstance(exc, Http404):
@@ -43,11 +58,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         detail = response.data
         if isinstance(detail, dict):
-            response.data = error_body(_("Some fields are not valid."), {"fields": detail})
+            response.data = error_body("invalid", _("Some fields are not valid."), fields=detail)
         else:
             errors = detail if isinstance(detail, list) else [detail]
-            response.data = error_body(" ".join(str(error) for error in errors), {"errors": errors})
+            response.data = error_body("invalid", " ".join(str(error) for error in errors), fields={})
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
-        response.data = error_body(detail)
+        # DRF's codes: not_authenticated, authentication_failed, permission_denied, not_found,
+        # method_not_allowed, unsupported_media_type, throttled, parse_error...
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        response.data = error_body(code, detail)
     return response

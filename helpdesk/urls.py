@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from helpdesk import health, views
 
@@ -19,10 +18,8 @@ urlpatterns = [
     path("agent/kb/", include("knowledge.urls_agent")),
     path("", include("tickets.urls")),
     path("agent/templates/", include("canned.urls")),
-    path("api/", include("tickets.api_urls")),
-    path("api/", include("knowledge.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # REST API v1 (spec §8); the unversioned /api/ paths are gone.
+    path("api/v1/", include("api.urls")),
 ]
 
 handler403 = "helpdesk.views.permission_denied"

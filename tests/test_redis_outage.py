@@ -19,9 +19,9 @@ import kombu.pools
 import pytest
 from django.test import override_settings
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tokens import token_create
 from helpdesk.celery import app as celery_app
 from notifications.models import OutboxEmail
 from notifications.outbox import deliver_due
@@ -123,7 +123,7 @@ def test_with_redis_stopped_everyone_works_over_http_and_each_email_goes_out_onc
         site = start_web_server(redis_url=private_redis.url())
         workers = [start_celery_worker(redis_url=private_redis.url(), beat_every=1, env=mail) for _ in range(2)]
         site.wait_until_up()
-        bobs_token = Token.objects.create(user=bob).key
+        _, bobs_token = token_create(bob, name="outage")
         health = Visitor(site.url)
         assert wait_for(lambda: health.get("/healthz").status == 200, timeout=30), site.log[-3000:]
 

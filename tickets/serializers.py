@@ -150,6 +150,8 @@ class TicketDetailSerializer(TicketSerializer):
     allowed_statuses = serializers.SerializerMethodField(help_text=_("Statuses the viewer may move the ticket to."))
     tags = serializers.SerializerMethodField(help_text=_("Staff only."))
     links = serializers.SerializerMethodField(help_text=_("Staff only."))
+    # Blank until the ticket is resolved (the model field's choices alone would not allow "").
+    resolution_code = serializers.ChoiceField(choices=ResolutionCode.choices, allow_blank=True, read_only=True)
 
     class Meta(TicketSerializer.Meta):
         fields = [
@@ -231,8 +233,12 @@ class NoteResultSerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     """The shape of every API error (helpdesk/api_errors.py)."""
 
-    message = serializers.CharField()
-    extra = serializers.DictField()
+    code = serializers.CharField(help_text=_("Machine-readable, e.g. invalid, invalid_transition, not_found."))
+    detail = serializers.CharField(help_text=_("A message in the user's language."))
+    fields = serializers.DictField(
+        required=False, help_text=_("Input errors: the messages of each field that is not valid.")
+    )
+    extra = serializers.DictField(required=False, help_text=_("Domain errors: context, e.g. the current version."))
 
 
 # --- input ----------------------------------------------------------------------------------
