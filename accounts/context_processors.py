@@ -62,6 +62,7 @@ def _build(user) -> Navigation:
     items = (
         NavItem(_("Home"), reverse("home"), "home"),
         NavItem(_("Queues"), reverse("tickets:agent_queue"), "tickets:agent_queue"),
+        NavItem(_("New ticket"), reverse("tickets:agent_new_ticket"), "tickets:agent_new_ticket"),
         NavItem(_("Knowledge base"), reverse("kb_agent:list"), "kb_agent:list"),
         NavItem(_("Reply templates"), reverse("canned:list"), "canned:list"),
         NavItem(_("Teams"), reverse("accounts:teams"), "accounts:teams"),

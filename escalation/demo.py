@@ -1,4 +1,5 @@
-"""Demo calendars and SLA policies, created before the demo tickets so that those get clocks."""
+"""Demo calendars and SLA policies (created before the demo tickets so that those get clocks), a vendor
+and escalation rules."""
 
 from __future__ import annotations
 
@@ -6,7 +7,16 @@ from datetime import date, time, timedelta
 
 from django.db import transaction
 
-from escalation.models import BusinessCalendar, Holiday, SlaPolicy, WorkingInterval
+from escalation.models import (
+    BusinessCalendar,
+    EscalationRule,
+    Holiday,
+    RuleTrigger,
+    SlaPolicy,
+    Vendor,
+    WorkingInterval,
+)
+from escalation.rule_services import rule_create
 
 OFFICE = "Shanghai office hours"
 ALWAYS = "24×7"
@@ -48,3 +58,33 @@ def seed_sla() -> int:
             },
         )
     return SlaPolicy.objects.count()
+
+
+VENDOR = {
+    "name": "Contoso Print Services",
+    "contact_name": "Jonas Keller",
+    "contact_email": "support@contoso-print.example",
+    "contact_phone": "+86 21 5555 0188",
+    "contract_reference": "CPS-2026-014",
+    "contract_notes": "Next-business-day on-site repair for the office printers and scanners.",
+}
+# (name, trigger, values): one rule that tells the managers, one that moves the ticket up a tier.
+RULES = [
+    ("P1 created: tell the managers", RuleTrigger.P1_CREATED, {"notify_manager": True, "add_tag": "p1"}),
+    (
+        "Reopened twice: to the next tier",
+        RuleTrigger.REOPENED_N_TIMES,
+        {"threshold": 2, "move_to_tier": 2, "notify_manager": True},
+    ),
+]
+
+
+@transaction.atomic
+def seed_escalation() -> tuple[int, int]:
+    """A vendor to escalate to and two escalation rules; after the demo tickets, so that their
+    history stays as seeded. Returns (vendors, rules)."""
+    Vendor.objects.get_or_create(name=VENDOR["name"], defaults=VENDOR)
+    for name, trigger, values in RULES:
+        if not EscalationRule.objects.filter(name=name).exists():
+            rule_create(acting_user=None, name=name, trigger=trigger, **values)
+    return Vendor.objects.count(), EscalationRule.objects.count()

@@ -25,8 +25,25 @@ from tickets.models import Ticket
 from tickets.permissions import works_on
 
 
+class TeamChoiceField(forms.ModelChoiceField):
+    """Teams by name; the ticket's next tier (``next_tier``) says so, as the choice an agent usually makes."""
+
+    next_tier: Team | None = None
+
+    def label_from_instance(self, team: Team) -> str:
+        if self.next_tier is not None and team.pk == self.next_tier.pk:
+            return _("To the next tier: %(team)s") % {"team": team.name}
+        return team.name
+
+
+def next_tier_team(ticket: Ticket) -> Team | None:
+    """The first team (by name) of the lowest tier above the ticket's team's, as escalation rules pick it."""
+    tier = ticket.team.tier if ticket.team_id else Team.Tier.SERVICE_DESK
+    return Team.objects.filter(tier__gt=tier).order_by("tier", "name").first()
+
+
 class EscalateForm(ServiceErrorsMixin, forms.Form):
-    to_team = forms.ModelChoiceField(
+    to_team = TeamChoiceField(
         label=gettext_lazy("To team"), queryset=Team.objects.none(), required=False, empty_label=gettext_lazy("—")
     )
     vendor = forms.ModelChoiceField(
@@ -56,6 +73,10 @@ class EscalateForm(ServiceErrorsMixin, forms.Form):
         kwargs.setdefault("initial", {"version": ticket.version})
         super().__init__(*args, **kwargs)
         self.fields["to_team"].queryset = Team.objects.exclude(pk=ticket.team_id).order_by("tier", "name")
+        # The next tier up is offered first and chosen until the agent picks something else.
+        self.fields["to_team"].next_tier = next_tier = next_tier_team(ticket)
+        if next_tier is not None:
+            self.fields["to_team"].initial = next_tier.pk
         self.fields["vendor"].queryset = Vendor.objects.filter(is_active=True).order_by("name")
 
 

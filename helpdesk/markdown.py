@@ -13,8 +13,15 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 
 def render_markdown(source: str) -> str:
-    """Markdown to HTML, then nh3 removes every tag, attribute and URL scheme not allowed."""
-    html = markdown_lib.markdown(source, extensions=["fenced_code", "tables", "sane_lists", "nl2br"])
+    """Markdown to HTML, then nh3 removes every tag, attribute and URL scheme not allowed.
+
+    A backslash before another backslash is kept: people paste UNC and Windows paths
+    (``\\\\print01\\queue``) far more often than they mean Markdown's ``\\\\`` escape. ``\\*``
+    and the other escapes of Markdown punctuation still work.
+    """
+    md = markdown_lib.Markdown(extensions=["fenced_code", "tables", "sane_lists", "nl2br"])
+    md.ESCAPED_CHARS = [char for char in md.ESCAPED_CHARS if char != "\\"]
+    html = md.convert(source)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

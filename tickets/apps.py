@@ -6,4 +6,12 @@ class TicketsConfig(AppConfig):
     name = "tickets"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from accounts.models import Team, User
         from tickets import permissions  # noqa: F401  registers the ticket rules
+        from tickets.forms import forget_options
+
+        for model in (User, Team):
+            post_save.connect(forget_options, sender=model, dispatch_uid=f"bulk-options-{model.__name__}")
+            post_delete.connect(forget_options, sender=model, dispatch_uid=f"bulk-options-delete-{model.__name__}")

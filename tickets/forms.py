@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
+from django.core.cache import cache
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +22,7 @@ from tickets.models import (
     TicketType,
     Urgency,
     parse_reference,
+    tag_slugs,
 )
 from tickets.services.bulk import BULK_STATUSES, MAX_BULK_TICKETS, BulkAction, clean_tag
 
@@ -56,7 +61,7 @@ class SubmitForm(ServiceErrorsMixin, forms.Form):
     )
     category = forms.ModelChoiceField(
         label=_("Category"),
-        queryset=Category.objects.filter(is_active=True).select_related("parent").order_by("parent__name", "name"),
+        queryset=Category.objects.filter(is_active=True).in_tree_order(),
         required=False,
         empty_label=_("I don't know"),
     )
@@ -75,13 +80,49 @@ class SubmitForm(ServiceErrorsMixin, forms.Form):
         widget=forms.RadioSelect,
     )
     attachments = MultipleFileField(label=_("Attachments"))
+    shared_with_organisation = forms.BooleanField(label=_("Share with my organisation"), required=False)
+
+    def __init__(self, *args, requester: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer_sharing(requester)
+
+    def offer_sharing(self, requester: User | None) -> None:
+        """The sharing choice starts as the requester's organisation's setting; no organisation, no choice."""
+        organisation = requester.organisation if requester is not None and requester.organisation_id else None
+        if organisation is None:
+            del self.fields["shared_with_organisation"]
+            return
+        field = self.fields["shared_with_organisation"]
+        field.initial = organisation.shares_tickets
+        field.help_text = _(
+            "Colleagues at %(organisation)s can then read and reply to this request. "
+            "Leave it unticked for a private matter."
+        ) % {"organisation": organisation.name}
 
 
 class GuestSubmitForm(SubmitForm):
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("Your e-mail address"))
 
-    field_order = ["name", "email", "subject", "description", "category", "impact", "urgency", "attachments"]
+    field_order = [
+        "name",
+        "email",
+        "subject",
+        "description",
+        "category",
+        "impact",
+        "urgency",
+        "attachments",
+        "shared_with_organisation",
+    ]
+
+    def offer_sharing(self, requester: User | None) -> None:
+        # A guest's organisation shows only from the address they type, so the choice starts
+        # unticked: nothing is shared that the guest did not ask to share.
+        self.fields["shared_with_organisation"].help_text = _(
+            "If your e-mail address belongs to an organisation we support, colleagues there can read "
+            "and reply to this request once they sign in."
+        )
 
 
 class ReplyForm(ServiceErrorsMixin, forms.Form):
@@ -91,21 +132,6 @@ class ReplyForm(ServiceErrorsMixin, forms.Form):
 
 class StaffReplyForm(ReplyForm):
     internal = forms.BooleanField(label=_("Internal note (not visible to the requester)"), required=False)
-
-
-class StatusForm(ServiceErrorsMixin, forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[(s.value, s.label) for s in (Status.OPEN, Status.PENDING, Status.ON_HOLD)]
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-class ResolveForm(ServiceErrorsMixin, forms.Form):
-    code = forms.ChoiceField(label=_("Resolution code"), choices=ResolutionCode.choices)
-    summary = forms.CharField(
-        label=_("Resolution summary"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class SurveyForm(ServiceErrorsMixin, forms.Form):
@@ -123,40 +149,88 @@ class SurveyForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-# --- Agent ticket page: reply box and the small controls beside the thread -----------------
-# Each control posts on its own to a view that calls one service. ``version`` is the ticket's
-# version when the page was drawn, so a change made meanwhile by a colleague is refused (409)
-# instead of being overwritten. ``auto_id`` keeps element ids unique on the one page.
+# --- Agent ticket page: the reply bar, the ticket's fields, links and merging ---------------
+# ``version`` is the ticket's version when the page was drawn, so a change made meanwhile by a
+# colleague is refused (409) instead of being overwritten. ``auto_id`` keeps element ids unique
+# on the one page.
+
+
+class ThenChoice(models.TextChoices):
+    """What the reply bar does after sending: the status the agent leaves the ticket in."""
+
+    NOTHING = "", _("Send")
+    PENDING = "pending", _("Send and set pending")
+    RESOLVE = "resolve", _("Send and resolve")
 
 
 class AgentReplyForm(StaffReplyForm):
-    """The staff reply box; the keyboard shortcuts (static/js/shortcuts.js) find it by these ids."""
+    """The staff reply bar; the keyboard shortcuts (static/js/shortcuts.js) find it by these ids.
+
+    ``then`` comes from the button pressed. With "pending" or "resolve" the text may be empty:
+    the status changes without a message, as in the desks agents already know.
+    """
+
+    then = forms.ChoiceField(choices=ThenChoice.choices, required=False, widget=forms.HiddenInput)
+    code = forms.ChoiceField(label=_("Resolution code"), choices=[("", "—"), *ResolutionCode.choices], required=False)
+    summary = forms.CharField(
+        label=_("Resolution summary"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent to the requester with the resolution."),
+    )
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "reply-%s")
         super().__init__(*args, **kwargs)
+        self.fields["body"].required = False
         self.fields["body"].widget.attrs["id"] = "reply-body"
         self.fields["internal"].widget.attrs["id"] = "note-toggle"
 
+    def clean(self):
+        data = super().clean()
+        then = data.get("then") or ""
+        if not (data.get("body") or "").strip() and "body" not in self.errors:
+            if not then:
+                self.add_error("body", forms.Field.default_error_messages["required"])
+            elif data.get("attachments"):
+                self.add_error("body", _("Write a message to go with the files."))
+        if then == ThenChoice.RESOLVE:
+            if not data.get("code"):
+                self.add_error("code", _("Choose a resolution code."))
+            if not (data.get("summary") or "").strip():
+                self.add_error("summary", _("Please summarise the resolution for the requester."))
+        return data
 
-class TicketControlForm(ServiceErrorsMixin, forms.Form):
-    """A control of one ticket: drawn from the ticket's current values, posted with its version."""
 
-    control = ""
+def _number_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _tag_names(text: str) -> list[str]:
+    """Tags as typed: separated by commas (also the Chinese ，and 、)."""
+    return [name for name in re.split(r"[,，、]", text or "") if name.strip()]
+
+
+class TicketFieldsForm(ServiceErrorsMixin, forms.Form):
+    """The ticket's side fields, saved together with one button (see views.agent.agent_fields).
+
+    Drawn from the ticket's current values; only the fields that differ from them are changed,
+    each through its own service. Status is offered while the ticket is being worked, assignee
+    until it is closed.
+    """
+
     version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, ticket, **kwargs):
-        self.ticket = ticket
-        kwargs.setdefault("auto_id", f"{self.control}-%s")
-        if not args and "data" not in kwargs:
-            kwargs.setdefault("initial", {"version": ticket.version, **self.current_values(ticket)})
-        super().__init__(*args, **kwargs)
-
-    def current_values(self, ticket) -> dict:
-        return {}
-
-
-class PriorityForm(TicketControlForm):
-    control = "priority"
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[(s.value, s.label) for s in (Status.OPEN, Status.PENDING, Status.ON_HOLD)]
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+    )
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.order_by("tier", "name"), empty_label=None)
     impact = forms.TypedChoiceField(label=_("Impact"), choices=Impact.choices, coerce=int)
     urgency = forms.TypedChoiceField(label=_("Urgency"), choices=Urgency.choices, coerce=int)
     priority = forms.TypedChoiceField(
@@ -172,38 +246,10 @@ class PriorityForm(TicketControlForm):
         required=False,
         help_text=_("Required when the priority differs from the impact × urgency matrix."),
     )
-
-    def current_values(self, ticket) -> dict:
-        overridden = bool(ticket.priority_reason)
-        return {
-            "impact": ticket.impact,
-            "urgency": ticket.urgency,
-            "priority": ticket.priority if overridden else None,
-            "reason": ticket.priority_reason,
-        }
-
-
-class CategoryForm(TicketControlForm):
-    control = "category"
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.none(), required=False, empty_label="—"
     )
-
-    def __init__(self, *args, ticket, **kwargs):
-        super().__init__(*args, ticket=ticket, **kwargs)
-        # Inactive categories are not offered, except the one the ticket already has.
-        self.fields["category"].queryset = (
-            Category.objects.filter(Q(is_active=True) | Q(pk=ticket.category_id))
-            .select_related("parent")
-            .order_by("parent__name", "name")
-        )
-
-    def current_values(self, ticket) -> dict:
-        return {"category": ticket.category_id}
-
-
-class ComplexityForm(TicketControlForm):
-    control = "complexity"
+    type = forms.ChoiceField(label=_("Type"), choices=TicketType.choices)
     complexity = forms.TypedChoiceField(
         label=_("Complexity"),
         choices=[("", "—"), (1, _("1 – trivial")), (2, "2"), (3, "3"), (4, "4"), (5, _("5 – very complex"))],
@@ -211,67 +257,85 @@ class ComplexityForm(TicketControlForm):
         required=False,
         empty_value=None,
     )
-
-    def current_values(self, ticket) -> dict:
-        return {"complexity": ticket.complexity}
-
-
-class TypeForm(TicketControlForm):
-    control = "type"
-    type = forms.ChoiceField(label=_("Type"), choices=TicketType.choices)
-
-    def current_values(self, ticket) -> dict:
-        return {"type": ticket.type}
-
-
-class TeamForm(TicketControlForm):
-    control = "team"
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.order_by("tier", "name"), empty_label=None)
-
-    def current_values(self, ticket) -> dict:
-        return {"team": ticket.team_id}
-
-
-class AssigneeForm(TicketControlForm):
-    control = "assignee"
-    assignee = forms.ModelChoiceField(
-        label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+    tags = forms.CharField(
+        label=_("Tags"),
+        max_length=1000,
+        required=False,
+        help_text=_("Separate tags with commas."),
     )
 
-    def __init__(self, *args, ticket, **kwargs):
-        super().__init__(*args, ticket=ticket, **kwargs)
-        # The ticket's team's agents (move the team first to hand it elsewhere), and whoever has it now.
-        people = User.objects.staff()
-        if ticket.team_id:
-            people = people.filter(Q(teams=ticket.team_id) | Q(pk=ticket.assignee_id))
-        self.fields["assignee"].queryset = people.distinct().order_by("full_name")
-
-    def current_values(self, ticket) -> dict:
-        return {"assignee": ticket.assignee_id}
-
-
-class AgentStatusForm(StatusForm):
-    control = "status"
-
-    def __init__(self, *args, ticket, **kwargs):
-        kwargs.setdefault("auto_id", "status-%s")
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        self.ticket = ticket
+        kwargs.setdefault("auto_id", "ticket-%s")
         if not args and "data" not in kwargs:
-            kwargs.setdefault("initial", {"status": ticket.status, "version": ticket.version})
+            kwargs.setdefault("initial", self.current_values(ticket))
         super().__init__(*args, **kwargs)
-        # Show the current status (e.g. "New") rather than silently preselecting another one.
-        choices = list(self.fields["status"].choices)
-        if ticket.status not in {value for value, _label in choices}:
-            self.fields["status"].choices = [(ticket.status, ticket.get_status_display()), *choices]
+        if not ticket.is_open:
+            del self.fields["status"]
+        else:
+            # Show the current status (e.g. "New") rather than silently preselecting another one.
+            choices = list(self.fields["status"].choices)
+            if ticket.status not in {value for value, _label in choices}:
+                self.fields["status"].choices = [(ticket.status, ticket.get_status_display()), *choices]
+        if ticket.status == Status.CLOSED:
+            del self.fields["assignee"]
+        else:
+            # The team's agents and whoever has it now; when the team changes in the same post,
+            # the new team's agents (the team moves first, see views.agent._save_fields).
+            teams = {ticket.team_id, _number_or_none(self.data.get("team")) if self.is_bound else None} - {None}
+            people = User.objects.staff()
+            if teams:
+                people = people.filter(Q(teams__in=teams) | Q(pk=ticket.assignee_id))
+            self.fields["assignee"].queryset = people.distinct().order_by("full_name")
+        # Inactive categories are not offered, except the one the ticket already has.
+        self.fields["category"].queryset = (
+            Category.objects.filter(Q(is_active=True) | Q(pk=ticket.category_id))
+            .select_related("parent")
+            .order_by("parent__name", "name")
+        )
 
+    @staticmethod
+    def current_values(ticket: Ticket) -> dict:
+        return {
+            "version": ticket.version,
+            "status": ticket.status,
+            "assignee": ticket.assignee_id,
+            "team": ticket.team_id,
+            "impact": ticket.impact,
+            "urgency": ticket.urgency,
+            "priority": ticket.priority if ticket.priority_reason else None,
+            "reason": ticket.priority_reason,
+            "category": ticket.category_id,
+            "type": ticket.type,
+            "complexity": ticket.complexity,
+            "tags": ", ".join(tag.name for tag in ticket.tags.all()),
+        }
 
-class AgentResolveForm(ResolveForm):
-    control = "resolve"
+    def posted_version(self) -> int | None:
+        try:
+            return int(self.data.get("version", ""))
+        except ValueError:
+            return None  # the form's own validation says what is wrong
 
-    def __init__(self, *args, ticket, **kwargs):
-        kwargs.setdefault("auto_id", "resolve-%s")
-        if not args and "data" not in kwargs:
-            kwargs.setdefault("initial", {"version": ticket.version})
-        super().__init__(*args, **kwargs)
+    def clean_tags(self) -> list[str]:
+        return tag_slugs(_tag_names(self.cleaned_data["tags"]))
+
+    def changed(self) -> set[str]:
+        """The fields whose posted value differs from the ticket as it is now."""
+        current = self.current_values(self.ticket)
+        current["tags"] = sorted(tag.name for tag in self.ticket.tags.all())
+        data = self.cleaned_data
+        related = {"assignee", "team", "category"}
+        changed = set()
+        for name in self.fields:
+            if name == "version":
+                continue
+            value = data.get(name)
+            if name in related:
+                value = value.pk if value is not None else None
+            if value != current[name]:
+                changed.add(name)
+        return changed
 
 
 class LinkForm(ServiceErrorsMixin, forms.Form):
@@ -291,6 +355,29 @@ class LinkForm(ServiceErrorsMixin, forms.Form):
 
     def clean_reference(self) -> int:
         number = parse_reference(self.cleaned_data["reference"])
+        if number is None:
+            raise forms.ValidationError(_("Enter a ticket reference such as HD-000123."))
+        return number
+
+
+class MergeForm(ServiceErrorsMixin, forms.Form):
+    """Merge this ticket, as a duplicate, into the one named (tickets.services.merge)."""
+
+    control = "merge"
+    into = forms.CharField(
+        label=_("Merge into"),
+        max_length=30,
+        help_text=_("This ticket is closed as a duplicate; its conversation moves to the ticket named here."),
+        widget=forms.TextInput(attrs={"placeholder": "HD-000123"}),
+    )
+
+    def __init__(self, *args, ticket, **kwargs):
+        self.ticket = ticket
+        kwargs.setdefault("auto_id", "merge-%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_into(self) -> int:
+        number = _ticket_number(self.cleaned_data["into"])
         if number is None:
             raise forms.ValidationError(_("Enter a ticket reference such as HD-000123."))
         return number
@@ -333,10 +420,36 @@ class TicketSelectionField(forms.Field):
             )
 
 
+# The bulk bar's option lists are cached, forgotten when a user or team is saved (a bulk
+# update() that skips the signals shows within a minute). A stale menu never allows more: the
+# services check every posted choice.
+OPTIONS_SECONDS = 60
+
+
+def _cached_options(key: str, build) -> list:
+    options = cache.get(key)
+    if options is None:
+        options = list(build())
+        cache.set(key, options, OPTIONS_SECONDS)
+    return options
+
+
+def forget_options(**_signal) -> None:
+    """A user or team saved or deleted: the next page lists them as they are now."""
+    cache.delete_many(["bulk-options:agents", "bulk-options:teams"])
+
+
 def _assignee_choices() -> list[tuple[str, str]]:
     # Called when the form is rendered, not when a post is validated: no query for that.
-    agents = User.objects.staff().order_by("full_name").values_list("pk", "full_name")
+    agents = _cached_options(
+        "bulk-options:agents", lambda: User.objects.staff().order_by("full_name").values_list("pk", "full_name")
+    )
     return [("", "—"), ("me", _("Me")), ("none", _("Nobody (unassign)")), *((str(pk), name) for pk, name in agents)]
+
+
+def _team_choices() -> list[tuple[str, str]]:
+    teams = _cached_options("bulk-options:teams", lambda: [(team.pk, str(team)) for team in Team.objects.all()])
+    return [("", "---------"), *teams]
 
 
 class BulkActionForm(forms.Form):
@@ -370,6 +483,8 @@ class BulkActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.not_found = 0
+        # Rendered from the cached list; a posted team is still looked up in the queryset.
+        self.fields["team"].widget.choices = _team_choices
 
     def _visible(self, numbers: list[int]) -> list[Ticket]:
         found = visible(self.user, Ticket.objects.filter(pk__in=numbers)).in_bulk()

@@ -16,12 +16,24 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 REFERENCE_PREFIX = "HD-"
+
+
+class CategoryQuerySet(models.QuerySet):
+    def in_tree_order(self) -> CategoryQuerySet:
+        """Each parent, then its children by name ("Hardware", "Hardware › Printers", …).
+
+        The tree is two levels deep (a root and its children), so a child sorts under its
+        parent's name and after the parent itself.
+        """
+        return self.select_related("parent").order_by(
+            Coalesce("parent__name", "name"), F("parent").asc(nulls_first=True), "name"
+        )
 
 
 class Category(models.Model):
@@ -37,6 +49,8 @@ class Category(models.Model):
         related_name="children",
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -90,6 +104,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     API = "api", _("API")
     PHONE = "phone", _("Phone")
+    WALK_IN = "walk_in", _("Walk-in")
     MONITORING = "monitoring", _("Monitoring")
     SCHEDULED = "scheduled", _("Scheduled")
 
@@ -169,6 +184,13 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="tickets",
+    )
+    # The requester's choice when raising it (default: the organisation's setting): colleagues in
+    # ``organisation`` see the ticket only when this is on (tickets/permissions.py).
+    shared_with_organisation = models.BooleanField(
+        _("shared with the organisation"),
+        default=False,
+        help_text=_("Colleagues in the requester's organisation may read and follow this request."),
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
     type = models.CharField(_("type"), max_length=20, choices=TicketType.choices, default=TicketType.INCIDENT)
@@ -456,7 +478,7 @@ class TicketEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     old_value = models.JSONField(null=True, blank=True)
     new_value = models.JSONField(null=True, blank=True)
@@ -473,6 +495,9 @@ class TicketEvent(models.Model):
             models.Index(fields=["ticket", "kind", "seq"], name="event_ticket_kind_seq_idx"),
             models.Index(fields=["team", "kind", "created_at"], name="event_team_kind_created_idx"),
             models.Index(fields=["assignee", "kind", "created_at"], name="event_agent_kind_created_idx"),
+            # Also the actor's foreign key index; and a user's last action is one step down it
+            # (the sidebar counts' cache key, tickets/queues.py).
+            models.Index(fields=["actor", "id"], name="event_actor_id_idx"),
         ]
 
     def __str__(self) -> str:

@@ -19,10 +19,16 @@ def staff_team_ids(user: User) -> set[int]:
     """
     ids = getattr(user, "_ticket_team_ids", None)
     if ids is None:
-        ids = Team.objects.filter(members=user).values_list("id", flat=True)
-        if user.has_role(Role.MANAGER):
-            ids = ids.union(Team.objects.filter(managers=user).values_list("id", flat=True))
-        ids = user._ticket_team_ids = set(ids)
+        member = getattr(user, "member_team_ids", None)
+        if member is not None:
+            # Read with the user itself, on this request (accounts.backends.TeamsBackend).
+            ids = set(member) | (set(user.managed_team_ids) if user.has_role(Role.MANAGER) else set())
+        else:
+            ids = Team.objects.filter(members=user).values_list("id", flat=True)
+            if user.has_role(Role.MANAGER):
+                ids = ids.union(Team.objects.filter(managers=user).values_list("id", flat=True))
+            ids = set(ids)
+        user._ticket_team_ids = ids
     return ids
 
 
@@ -36,7 +42,9 @@ def is_requester_side(user: User, ticket: Ticket) -> bool:
         return True
     if user.works_tickets or ticket.organisation_id is None or ticket.organisation_id != user.organisation_id:
         return False
-    return ticket.organisation.shares_tickets
+    # The requester's choice for this ticket, not the organisation's current setting (which is
+    # only the default offered on the form): a private matter stays private.
+    return ticket.shared_with_organisation
 
 
 def works_on(user: User, ticket: Ticket) -> bool:
@@ -79,11 +87,11 @@ def _tickets(user: User, queryset: QuerySet) -> QuerySet:
 
 
 def requester_scope(user: User, queryset: QuerySet) -> QuerySet:
-    """The requester side: own tickets, plus the organisation's where it shares them.
+    """The requester side: own tickets, plus the colleagues' tickets shared with the organisation.
 
     Unverified guest requests are left out, as in :func:`is_requester_side`.
     """
     own = Q(requester=user)
     if user.organisation_id:
-        own |= Q(organisation_id=user.organisation_id, organisation__shares_tickets=True)
+        own |= Q(organisation_id=user.organisation_id, shared_with_organisation=True)
     return queryset.filter(own, requester_verified=True)

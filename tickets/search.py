@@ -358,6 +358,27 @@ def _find(user: User, query: str, limit: int) -> TicketSearch:
     return TicketSearch(query, "all_words", [])
 
 
+def matching(tickets: QuerySet[Ticket], user: User, query: str, *, any_word: bool = False) -> QuerySet[Ticket]:
+    """``tickets`` narrowed to those matching ``query``, in whatever order the caller pages them.
+
+    For lists that page through every match (the requester's "my requests") rather than rank
+    the best few: a reference matches exactly; otherwise every word (``any_word``: any of them)
+    in the subject, description or public replies, or the query as part of the subject, so a
+    word typed half ("print") still finds "Printer offline". Internal notes count for staff only.
+    """
+    query = " ".join((query or "").split())[:QUERY_MAX_CHARS]
+    if not query:
+        return tickets
+    number = parse_reference(query)
+    if number is not None:
+        return tickets.filter(pk=number)
+    segmented = segment(query)
+    text = " or ".join(_relaxed_terms(segmented)) if any_word else _without_contained_words(segmented)
+    words = SearchQuery(text, search_type="websearch", config=CONFIG)
+    document = F("search_vector") if user.works_tickets else _note_free_vector()
+    return tickets.alias(document=document).filter(Q(document=words) | Q(subject__icontains=query))
+
+
 def search_tickets(user: User, query: str, limit: int = 50) -> list[Ticket]:
     """The tickets of :func:`run_search`, each with ``snippet`` (safe HTML) and ``rank`` when ranked."""
     return run_search(user, query, limit=limit).tickets

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.permissions import may_view, visible
 from knowledge.models import ArticleTicketLink
-from tickets.models import Attachment, LinkKind, Message, Ticket, parse_reference
+from tickets import search
+from tickets.models import Attachment, LinkKind, Message, Status, Ticket, parse_reference
 from tickets.permissions import requester_scope
 
 
@@ -22,6 +25,73 @@ def requester_tickets(user: User) -> QuerySet[Ticket]:
         .select_related("requester", "category")
         .order_by("-last_public_activity_at", "-id")
     )
+
+
+MY_TICKETS_PAGE_SIZE = 50
+_MY_CURSOR = re.compile(r"([0-9]{1,18})\.([0-9]{1,12})")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class RequesterPage:
+    tickets: list[Ticket]
+    # For the "older" link: where the next page starts, or None on the last page.
+    next_cursor: str | None
+    # No ticket had every word of the query: these have some of them.
+    some_words: bool = False
+
+
+def requester_page(
+    user: User,
+    *,
+    status: str | None = None,
+    query: str = "",
+    cursor: str | None = None,
+    size: int = MY_TICKETS_PAGE_SIZE,
+) -> RequesterPage:
+    """One page of "my requests", most recent activity first, after ``cursor``.
+
+    Keyset pages (the cursor carries the last row's activity time and id), so every ticket is
+    reachable however many there are, and a page costs the same deep in the list as at its top.
+    A cursor that does not parse starts from the first page. ``status``: "open" (not yet
+    resolved) or "done" (resolved or closed). ``query``: a reference, or words (tickets/search.py).
+    """
+    tickets = requester_tickets(user)
+    if status == "open":
+        tickets = tickets.exclude(status__in=[Status.RESOLVED, Status.CLOSED])
+    elif status == "done":
+        tickets = tickets.filter(status__in=[Status.RESOLVED, Status.CLOSED])
+    some_words = False
+    if query:
+        matches = search.matching(tickets, user, query)
+        if not matches.exists():
+            # A Chinese question often carries words (无法, 一直) its ticket does not: any word then.
+            matches, some_words = search.matching(tickets, user, query, any_word=True), True
+        tickets = matches
+    after = _decode_my_cursor(cursor) if cursor else None
+    if after is not None:
+        at, pk = after
+        tickets = tickets.filter(Q(last_public_activity_at__lt=at) | Q(last_public_activity_at=at, pk__lt=pk))
+    rows = list(tickets[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return RequesterPage(rows, _encode_my_cursor(rows[-1]) if more else None, some_words)
+
+
+def _encode_my_cursor(ticket: Ticket) -> str:
+    micros = (ticket.last_public_activity_at - _EPOCH) // timedelta(microseconds=1)
+    return f"{micros}.{ticket.pk}"
+
+
+def _decode_my_cursor(cursor: str) -> tuple[datetime, int] | None:
+    """``(activity time, id)`` from a cursor, or None for anything that is not one."""
+    match = _MY_CURSOR.fullmatch(cursor or "")
+    if match is None:
+        return None
+    try:
+        return _EPOCH + timedelta(microseconds=int(match[1])), int(match[2])
+    except OverflowError:
+        return None
 
 
 def ticket_by_reference(user: User, reference: str) -> Ticket:

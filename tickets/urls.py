@@ -1,7 +1,7 @@
 from django.urls import path
 
 from escalation import escalation_views
-from tickets.views import agent, attachments, bulk, guest, queues, requester, search, survey
+from tickets.views import agent, attachments, bulk, guest, intake, queues, requester, search, survey
 
 app_name = "tickets"
 
@@ -10,29 +10,27 @@ urlpatterns = [
     path("my/", requester.my_tickets, name="my_tickets"),
     path("my/tickets/<str:reference>/", requester.my_ticket, name="my_ticket"),
     path("my/tickets/<str:reference>/close/", requester.my_ticket_close, name="my_ticket_close"),
+    path("my/tickets/<str:reference>/rate/", requester.my_ticket_rate, name="my_ticket_rate"),
     path("t/<str:token>/", guest.track, name="track"),
     path("t/<str:token>/close/", guest.track_close, name="track_close"),
+    path("t/<str:token>/rate/", guest.track_rate, name="track_rate"),
     path("t/<str:token>/files/<int:attachment_id>/", guest.track_attachment, name="track_attachment"),
     path("files/<int:attachment_id>/", attachments.download, name="attachment"),
     path("survey/<str:token>/", survey.survey, name="survey"),
     path("agent/", queues.agent_queue, name="agent_queue"),
     path("agent/search/", search.agent_search, name="agent_search"),
     path("agent/bulk/", bulk.agent_bulk, name="agent_bulk"),
+    path("agent/new/", intake.agent_new_ticket, name="agent_new_ticket"),
+    path("agent/requesters/", intake.agent_requester_search, name="agent_requester_search"),
     path("agent/tickets/<str:reference>/", agent.agent_ticket, name="agent_ticket"),
     path("agent/tickets/<str:reference>/reply/", agent.agent_reply, name="agent_reply"),
-    path("agent/tickets/<str:reference>/status/", agent.agent_status, name="agent_status"),
-    path("agent/tickets/<str:reference>/resolve/", agent.agent_resolve, name="agent_resolve"),
+    path("agent/tickets/<str:reference>/fields/", agent.agent_fields, name="agent_fields"),
     path("agent/tickets/<str:reference>/take/", agent.agent_take, name="agent_take"),
     path("agent/tickets/<str:reference>/reopen/", agent.agent_reopen, name="agent_reopen"),
     path("agent/tickets/<str:reference>/reply-template/", agent.agent_reply_template, name="agent_reply_template"),
     path("agent/tickets/<str:reference>/preview/", agent.agent_reply_preview, name="agent_reply_preview"),
-    path("agent/tickets/<str:reference>/priority/", agent.agent_priority, name="agent_priority"),
-    path("agent/tickets/<str:reference>/category/", agent.agent_category, name="agent_category"),
-    path("agent/tickets/<str:reference>/complexity/", agent.agent_complexity, name="agent_complexity"),
-    path("agent/tickets/<str:reference>/type/", agent.agent_type, name="agent_type"),
-    path("agent/tickets/<str:reference>/team/", agent.agent_team, name="agent_team"),
-    path("agent/tickets/<str:reference>/assignee/", agent.agent_assignee, name="agent_assignee"),
     path("agent/tickets/<str:reference>/link/", agent.agent_link, name="agent_link"),
+    path("agent/tickets/<str:reference>/merge/", agent.agent_merge, name="agent_merge"),
     path("agent/tickets/<str:reference>/escalate/", escalation_views.escalation_new, name="escalation_new"),
     path(
         "agent/tickets/<str:reference>/escalations/<int:pk>/send-back/",

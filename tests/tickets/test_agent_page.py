@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from tickets.forms import TicketFieldsForm
 from tickets.models import EventKind
 from tickets.services import ticket_add_note, ticket_create
 
@@ -38,11 +39,8 @@ def test_agent_takes_replies_and_resolves(client, carol, ticket):
     client.post(reverse("tickets:agent_take", args=base))
     client.post(reverse("tickets:agent_reply", args=base), {"body": "Please restart Outlook."})
     client.post(reverse("tickets:agent_reply", args=base), {"body": "quota fine", "internal": "on"})
-    ticket.refresh_from_db()
-    client.post(
-        reverse("tickets:agent_resolve", args=base),
-        {"code": "fixed", "summary": "Restarted", "version": ticket.version},
-    )
+    resolve = {"body": "", "then": "resolve", "code": "fixed", "summary": "Restarted"}
+    client.post(reverse("tickets:agent_reply", args=base), resolve)
 
     ticket.refresh_from_db()
     assert ticket.assignee == carol and ticket.status == "resolved" and ticket.first_response_at is not None
@@ -62,8 +60,9 @@ def test_a_stale_form_is_refused_with_a_clear_message(client, carol, ticket):
     stale_version = ticket.version
     client.post(reverse("tickets:agent_take", args=[ticket.reference]))
 
+    data = {**TicketFieldsForm.current_values(ticket), "status": "pending", "version": stale_version}
     response = client.post(
-        reverse("tickets:agent_status", args=[ticket.reference]), {"status": "pending", "version": stale_version}
+        reverse("tickets:agent_fields", args=[ticket.reference]), {k: v or "" for k, v in data.items()}
     )
 
     assert response.status_code == 409
@@ -76,11 +75,13 @@ def test_resolving_without_a_summary_explains_what_is_missing(client, carol, tic
     client.force_login(carol)
 
     response = client.post(
-        reverse("tickets:agent_resolve", args=[ticket.reference]), {"code": "fixed", "summary": "", "version": 1}
+        reverse("tickets:agent_reply", args=[ticket.reference]),
+        {"body": "Done", "then": "resolve", "code": "fixed", "summary": ""},
     )
 
     assert response.status_code == 400
-    assert response.context["resolve_form"].errors["summary"]
+    assert response.context["reply_form"].errors["summary"]
+    assert not ticket.messages.exists()
     ticket.refresh_from_db()
     assert ticket.status == "new"
 

@@ -1,4 +1,5 @@
-"""The controls beside the agent's ticket page: each posts to one service with the ticket's version."""
+"""The controls beside the agent's ticket page: the fields form (one post, one service per changed field,
+the ticket's version), links, and the reply templates and preview."""
 
 import pytest
 from django.db import connection
@@ -6,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from canned.models import ReplyTemplate
+from tickets.forms import TicketFieldsForm
 from tickets.models import Category, EventKind, Ticket, TicketEvent, format_reference
 from tickets.services import ticket_add_note, ticket_assign, ticket_create, ticket_link, ticket_reply
 
@@ -26,6 +28,13 @@ def url(name: str, ticket: Ticket) -> str:
     return reverse(f"tickets:{name}", args=[ticket.reference])
 
 
+def fields(ticket: Ticket, **changes) -> dict:
+    """The side fields as the page draws them for ``ticket``, with ``changes`` made by the agent."""
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    data = {**TicketFieldsForm.current_values(ticket), **changes}
+    return {key: "" if value is None else value for key, value in data.items()}
+
+
 def events_after_creation(ticket: Ticket) -> list[tuple[str, object, object]]:
     rows = ticket.events.exclude(kind=EventKind.CREATED).order_by("created_at", "id")
     return [(row.kind, row.old_value, row.new_value) for row in rows]
@@ -37,9 +46,7 @@ def events_after_creation(ticket: Ticket) -> list[tuple[str, object, object]]:
 def test_impact_and_urgency_recompute_the_priority(client, carol, ticket):
     client.force_login(carol)
 
-    response = client.post(
-        url("agent_priority", ticket), {"impact": 1, "urgency": 1, "priority": "", "reason": "", "version": 1}
-    )
+    response = client.post(url("agent_fields", ticket), fields(ticket, impact=1, urgency=1))
 
     assert response.status_code == 302
     assert events_after_creation(ticket) == [
@@ -54,16 +61,11 @@ def test_impact_and_urgency_recompute_the_priority(client, carol, ticket):
 def test_priority_override_needs_a_reason(client, carol, ticket):
     client.force_login(carol)
 
-    refused = client.post(
-        url("agent_priority", ticket), {"impact": 3, "urgency": 2, "priority": 1, "reason": "", "version": 1}
-    )
-    accepted = client.post(
-        url("agent_priority", ticket),
-        {"impact": 3, "urgency": 2, "priority": 1, "reason": "CEO's laptop", "version": 1},
-    )
+    refused = client.post(url("agent_fields", ticket), fields(ticket, priority=1))
+    accepted = client.post(url("agent_fields", ticket), fields(ticket, priority=1, reason="CEO's laptop"))
 
     assert refused.status_code == 400
-    assert refused.context["priority_form"].errors["reason"]
+    assert refused.context["fields_form"].errors["reason"]
     assert accepted.status_code == 302
     assert events_after_creation(ticket) == [
         (
@@ -76,11 +78,9 @@ def test_priority_override_needs_a_reason(client, carol, ticket):
 
 def test_choosing_the_matrix_again_drops_an_override(client, carol, ticket):
     client.force_login(carol)
-    client.post(
-        url("agent_priority", ticket), {"impact": 3, "urgency": 2, "priority": 1, "reason": "VIP", "version": 1}
-    )
+    client.post(url("agent_fields", ticket), fields(ticket, priority=1, reason="VIP"))
 
-    client.post(url("agent_priority", ticket), {"impact": 3, "urgency": 2, "priority": "", "reason": "", "version": 2})
+    client.post(url("agent_fields", ticket), fields(ticket, priority="", reason=""))
 
     ticket.refresh_from_db()
     assert (ticket.priority, ticket.priority_reason) == (4, "")
@@ -90,7 +90,7 @@ def test_choosing_the_matrix_again_drops_an_override(client, carol, ticket):
 def test_category_control_records_old_and_new_category(client, carol, ticket, hardware):
     client.force_login(carol)
 
-    response = client.post(url("agent_category", ticket), {"category": hardware.pk, "version": 1})
+    response = client.post(url("agent_fields", ticket), fields(ticket, category=hardware.pk))
 
     assert response.status_code == 302
     assert events_after_creation(ticket) == [
@@ -101,8 +101,8 @@ def test_category_control_records_old_and_new_category(client, carol, ticket, ha
 def test_complexity_control_records_the_new_complexity(client, carol, ticket):
     client.force_login(carol)
 
-    client.post(url("agent_complexity", ticket), {"complexity": 4, "version": 1})
-    client.post(url("agent_complexity", ticket), {"complexity": "", "version": 2})
+    client.post(url("agent_fields", ticket), fields(ticket, complexity=4))
+    client.post(url("agent_fields", ticket), fields(ticket, complexity=""))
 
     assert events_after_creation(ticket) == [
         (EventKind.COMPLEXITY_CHANGED, None, 4),
@@ -113,17 +113,17 @@ def test_complexity_control_records_the_new_complexity(client, carol, ticket):
 def test_complexity_outside_one_to_five_is_refused(client, carol, ticket):
     client.force_login(carol)
 
-    response = client.post(url("agent_complexity", ticket), {"complexity": 9, "version": 1})
+    response = client.post(url("agent_fields", ticket), fields(ticket, complexity=9))
 
     assert response.status_code == 400
-    assert response.context["complexity_form"].errors["complexity"]
+    assert response.context["fields_form"].errors["complexity"]
     assert events_after_creation(ticket) == []
 
 
 def test_type_control_records_old_and_new_type(client, carol, ticket):
     client.force_login(carol)
 
-    client.post(url("agent_type", ticket), {"type": "question", "version": 1})
+    client.post(url("agent_fields", ticket), fields(ticket, type="question"))
 
     assert events_after_creation(ticket) == [(EventKind.TYPE_CHANGED, "incident", "question")]
 
@@ -131,7 +131,7 @@ def test_type_control_records_old_and_new_type(client, carol, ticket):
 def test_assignee_control_assigns_a_team_member_and_opens_the_ticket(client, erin, carol, ticket):
     client.force_login(erin)
 
-    response = client.post(url("agent_assignee", ticket), {"assignee": carol.pk, "version": 1})
+    response = client.post(url("agent_fields", ticket), fields(ticket, assignee=carol.pk))
 
     assert response.status_code == 302
     assert events_after_creation(ticket) == [
@@ -145,7 +145,7 @@ def test_assignee_control_offers_the_teams_agents_only(client, carol, dave, tick
 
     response = client.get(url("agent_ticket", ticket))
 
-    offered = set(response.context["assignee_form"].fields["assignee"].queryset)
+    offered = set(response.context["fields_form"].fields["assignee"].queryset)
     assert carol in offered and dave not in offered
 
 
@@ -153,7 +153,7 @@ def test_moving_a_ticket_to_another_team_unassigns_and_sends_the_agent_home(clie
     ticket = ticket_assign(ticket, carol, acting_user=carol)
     client.force_login(carol)
 
-    response = client.post(url("agent_team", ticket), {"team": network_team.pk, "version": ticket.version}, follow=True)
+    response = client.post(url("agent_fields", ticket), fields(ticket, team=network_team.pk), follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("home")
     assert "is no longer in your teams" in response.content.decode()
@@ -170,8 +170,8 @@ def test_moving_a_ticket_to_another_team_unassigns_and_sends_the_agent_home(clie
 def test_status_control_shows_the_current_status_and_saving_it_unchanged_is_harmless(client, carol, ticket):
     client.force_login(carol)
 
-    form = client.get(url("agent_ticket", ticket)).context["status_form"]
-    response = client.post(url("agent_status", ticket), {"status": "new", "version": 1}, follow=True)
+    form = client.get(url("agent_ticket", ticket)).context["fields_form"]
+    response = client.post(url("agent_fields", ticket), fields(ticket), follow=True)
 
     assert form["status"].value() == "new"
     assert [value for value, _label in form.fields["status"].choices] == ["new", "open", "pending", "on_hold"]
@@ -182,9 +182,9 @@ def test_status_control_shows_the_current_status_and_saving_it_unchanged_is_harm
 def test_status_control_moves_the_ticket_to_pending(client, carol, ticket):
     client.force_login(carol)
 
-    response = client.post(url("agent_status", ticket), {"status": "pending", "version": 1}, follow=True)
+    response = client.post(url("agent_fields", ticket), fields(ticket, status="pending"), follow=True)
 
-    assert "Status changed." in response.content.decode()
+    assert "Changes saved." in response.content.decode()
     assert events_after_creation(ticket) == [(EventKind.STATUS_CHANGED, "new", "pending")]
 
 
@@ -192,29 +192,26 @@ def test_status_control_moves_the_ticket_to_pending(client, carol, ticket):
 
 
 @pytest.mark.parametrize(
-    ("name", "data"),
+    "change",
     [
-        ("agent_status", {"status": "pending"}),
-        ("agent_resolve", {"code": "fixed", "summary": "Done"}),
-        ("agent_priority", {"impact": 1, "urgency": 1, "priority": "", "reason": ""}),
-        ("agent_category", {"category": "hardware"}),
-        ("agent_complexity", {"complexity": 2}),
-        ("agent_type", {"type": "question"}),
-        ("agent_team", {"team": "network"}),
-        ("agent_assignee", {"assignee": ""}),
+        {"status": "pending"},
+        {"impact": 1, "urgency": 1},
+        {"category": "hardware"},
+        {"complexity": 2},
+        {"type": "question"},
+        {"team": "network"},
+        {"assignee": ""},
+        {"tags": "vpn"},
     ],
 )
-def test_a_stale_form_is_refused_with_409_and_changes_nothing(
-    client, carol, ticket, hardware, network_team, name, data
-):
-    stale_version = ticket.version
-    ticket = ticket_assign(ticket, carol, acting_user=carol)  # a colleague's change meanwhile
+def test_a_stale_form_is_refused_with_409_and_changes_nothing(client, carol, ticket, hardware, network_team, change):
+    data = fields(ticket, **change)  # drawn before ...
+    ticket = ticket_assign(ticket, carol, acting_user=carol)  # ... a colleague's change meanwhile
     events_before = list(ticket.events.values_list("id", flat=True))
-    data = {**data, "version": stale_version}
     data = {key: {"hardware": hardware.pk, "network": network_team.pk}.get(value, value) for key, value in data.items()}
     client.force_login(carol)
 
-    response = client.post(url(name, ticket), data)
+    response = client.post(url("agent_fields", ticket), data)
 
     assert response.status_code == 409
     assert CONFLICT in response.content.decode()
@@ -228,6 +225,7 @@ def test_a_stale_form_is_refused_with_409_and_changes_nothing(
         None,
         None,
     )
+    assert not fresh.tags.exists()
 
 
 def test_after_a_conflict_the_form_carries_the_current_version(client, carol, ticket):
@@ -235,8 +233,8 @@ def test_after_a_conflict_the_form_carries_the_current_version(client, carol, ti
     ticket = ticket_assign(ticket, carol, acting_user=carol)
     client.force_login(carol)
 
-    response = client.post(url("agent_type", ticket), {"type": "question", "version": stale_version})
-    form = response.context["type_form"]
+    response = client.post(url("agent_fields", ticket), fields(ticket, type="question", version=stale_version))
+    form = response.context["fields_form"]
 
     assert form["version"].value() == str(ticket.version)
     assert form["type"].value() == "question"
@@ -244,24 +242,15 @@ def test_after_a_conflict_the_form_carries_the_current_version(client, carol, ti
 
 # --- who may use the controls ---------------------------------------------------------------
 
-CONTROLS = [
-    "agent_status",
-    "agent_resolve",
-    "agent_priority",
-    "agent_category",
-    "agent_complexity",
-    "agent_type",
-    "agent_team",
-    "agent_assignee",
-    "agent_link",
-]
+CONTROLS = ["agent_fields", "agent_reply", "agent_link", "agent_merge"]
 
 
 @pytest.mark.parametrize("name", CONTROLS)
 def test_another_teams_agent_gets_not_found_and_changes_nothing(client, dave, ticket, network_team, name):
     client.force_login(dave)
 
-    response = client.post(url(name, ticket), {"team": network_team.pk, "type": "question", "version": 1})
+    data = {**fields(ticket, team=network_team.pk, type="question"), "body": "x", "then": "pending", "into": "1"}
+    response = client.post(url(name, ticket), data)
 
     assert response.status_code == 404
     assert events_after_creation(ticket) == []
@@ -271,7 +260,8 @@ def test_another_teams_agent_gets_not_found_and_changes_nothing(client, dave, ti
 def test_the_requester_is_refused(client, alice, ticket, name):
     client.force_login(alice)
 
-    response = client.post(url(name, ticket), {"type": "question", "complexity": 1, "version": 1})
+    data = {**fields(ticket, type="question", complexity=1), "body": "x", "then": "pending", "into": "1"}
+    response = client.post(url(name, ticket), data)
 
     assert response.status_code == 403
     assert events_after_creation(ticket) == []
@@ -280,7 +270,7 @@ def test_the_requester_is_refused(client, alice, ticket, name):
 def test_controls_need_a_post(client, carol, ticket):
     client.force_login(carol)
 
-    assert client.get(url("agent_type", ticket)).status_code == 405
+    assert client.get(url("agent_fields", ticket)).status_code == 405
 
 
 # --- links ----------------------------------------------------------------------------------

@@ -96,9 +96,7 @@ def test_staff_whose_address_was_used_still_work_the_ticket_as_staff(client, car
 
 
 def test_a_colleague_in_a_sharing_organisation_sees_it_only_once_verified(client, alice, bob, acme, service_desk):
-    acme.shares_tickets = True
-    acme.save()
-    ticket = _submitted_as(client, alice.email)
+    ticket = _submitted_as(client, alice.email, shared_with_organisation="on")
 
     assert SUBJECT not in _my_list(client, bob)
     client.get(_track(ticket))

@@ -236,8 +236,7 @@ def test_requester_reply_to_closed_ticket_opens_follow_up(open_ticket, carol, al
 
 
 def test_colleague_reply_to_shared_closed_ticket_opens_follow_up(open_ticket, carol, alice, bob, acme):
-    acme.shares_tickets = True
-    acme.save()
+    Ticket.objects.filter(pk=open_ticket.pk).update(shared_with_organisation=True)
     resolve(open_ticket, carol)
     ticket_close(open_ticket, acting_user=alice)
 

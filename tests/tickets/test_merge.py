@@ -212,8 +212,9 @@ def test_several_duplicates_at_once(original, alice, carol):
     assert OutboxEmail.objects.filter(kind="merged").count() == 2
 
 
-def test_colleague_in_an_organisation_sharing_tickets_can_be_merged(acme, original, bob, carol):
-    acme.shares_tickets = True
+def test_colleagues_tickets_shared_with_their_organisation_can_be_merged(acme, original, bob, carol):
+    Ticket.objects.filter(pk=original.pk).update(shared_with_organisation=True)
+    acme.shares_tickets = True  # Bob's ticket is shared by default
     acme.save()
     bobs = open_for(bob, "Printer offline for me too", 5)
 

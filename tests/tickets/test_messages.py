@@ -271,9 +271,8 @@ def test_colleague_cannot_reply_when_organisation_does_not_share_tickets(ticket,
     assert row_counts() == before
 
 
-def test_colleague_replies_when_organisation_shares_tickets(ticket, bob, acme, time_machine):
-    acme.shares_tickets = True
-    acme.save()
+def test_colleague_replies_when_the_ticket_is_shared_with_the_organisation(ticket, bob, acme, time_machine):
+    Ticket.objects.filter(pk=ticket.pk).update(shared_with_organisation=True)
     when = at(time_machine, HOUR)
 
     result = ticket_reply(ticket, "Same here on the 3rd floor.", acting_user=bob)
@@ -288,8 +287,7 @@ def test_colleague_replies_when_organisation_shares_tickets(ticket, bob, acme, t
 
 
 def test_colleague_cannot_add_notes_even_when_shared(ticket, bob, acme):
-    acme.shares_tickets = True
-    acme.save()
+    Ticket.objects.filter(pk=ticket.pk).update(shared_with_organisation=True)
 
     with pytest.raises(PermissionDenied):
         ticket_add_note(ticket, "psst", acting_user=bob)

@@ -160,6 +160,18 @@ def test_the_queue_page_runs_a_bounded_number_of_queries(
     assert len(_refs(response)) == 50
 
 
+def test_a_warm_queue_page_costs_four_queries(client, alice, carol, service_desk, django_assert_num_queries):
+    for number in range(10):
+        _ticket(alice, f"Ticket {number}")
+    client.force_login(carol)
+    client.get(QUEUE, {"view": "teams"})  # counts and the bulk bar's option lists cached
+
+    # The session, the user with their team ids, the page, the user's last action (counts key).
+    with django_assert_num_queries(4):
+        response = client.get(QUEUE, {"view": "teams"})
+    assert len(_refs(response)) == 10
+
+
 def test_filters_narrow_the_queue_and_stay_in_the_url(client, alice, bob, carol, service_desk):
     printer = _ticket(alice, "Printer jam", impact=1, urgency=1)
     ticket_set_tags(printer, ["printer"], acting_user=carol)
@@ -261,8 +273,11 @@ def test_sidebar_counts_need_only_the_counts_index_for_my_teams_and_my_tickets(c
     with CaptureQueriesContext(connection) as captured:
         queues.view_counts(carol)
 
-    assert len(captured.captured_queries) == 6
-    in_teams, elsewhere = (query["sql"] for query in captured.captured_queries[:2])
+    # The cache key's "last event I acted in" (one step down event_actor_id_idx), then the counts.
+    assert len(captured.captured_queries) == 7
+    last_acted = captured.captured_queries[0]["sql"]
+    assert '"actor_id" = ' in last_acted and "DESC LIMIT 1" in last_acted
+    in_teams, elsewhere = (query["sql"] for query in captured.captured_queries[1:3])
     # COUNT(id), an OR of team and assignee, or the visibility rule's EXISTS over every active
     # ticket would each make PostgreSQL read the rows (0.3 s at a million tickets).
     for sql in (in_teams, elsewhere):

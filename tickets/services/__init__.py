@@ -13,7 +13,7 @@ from tickets.services.creation import guest_requester, ticket_create, ticket_cre
 from tickets.services.links import ticket_link
 from tickets.services.merge import ticket_merge
 from tickets.services.messages import ReplyResult, ticket_add_note, ticket_reply
-from tickets.services.satisfaction import satisfaction_answer
+from tickets.services.satisfaction import portal_survey, satisfaction_answer, satisfaction_answer_in_portal
 from tickets.services.status import (
     auto_close_resolved,
     ticket_change_status,
@@ -29,7 +29,9 @@ __all__ = [
     "auto_close_resolved",
     "bulk_apply",
     "guest_requester",
+    "portal_survey",
     "satisfaction_answer",
+    "satisfaction_answer_in_portal",
     "ticket_add_note",
     "ticket_assign",
     "ticket_change_category",

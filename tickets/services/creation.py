@@ -98,6 +98,7 @@ def ticket_create_by_guest(
     impact: int = Impact.PERSON,
     urgency: int = Urgency.DEGRADED,
     attachments: list | None = None,
+    shared_with_organisation: bool | None = None,
     at: datetime | None = None,
 ) -> Ticket:
     """A request from someone who is not signed in and gave a name and an e-mail address.
@@ -127,6 +128,7 @@ def ticket_create_by_guest(
         external_reference=None,
         at=at,
         guest={"email": email, "name": name} if unverified else None,
+        shared_with_organisation=shared_with_organisation,
     )
 
 
@@ -158,9 +160,14 @@ def ticket_create(
     team: Team | None = None,
     attachments: list | None = None,
     external_reference: str | None = None,
+    shared_with_organisation: bool | None = None,
     at: datetime | None = None,
 ) -> Ticket:
-    """Open a ticket; ``acting_user`` is the requester, staff acting for them, or None (system)."""
+    """Open a ticket; ``acting_user`` is the requester, staff acting for them, or None (system).
+
+    ``shared_with_organisation``: may the requester's colleagues see it? None takes the
+    organisation's setting (:func:`shares_by_default`).
+    """
     if acting_user is not None and acting_user.pk != requester.pk and not acting_user.works_tickets:
         raise PermissionDenied
     return open_ticket(
@@ -177,7 +184,14 @@ def ticket_create(
         attachments=attachments,
         external_reference=external_reference,
         at=at,
+        shared_with_organisation=shared_with_organisation,
     )
+
+
+def shares_by_default(requester: User) -> bool:
+    """What the "share with my organisation" choice starts as: the organisation's setting."""
+    organisation = requester.organisation if requester.organisation_id else None
+    return bool(organisation and organisation.shares_tickets)
 
 
 def open_ticket(
@@ -196,6 +210,7 @@ def open_ticket(
     external_reference: str | None,
     at: datetime | None,
     guest: dict | None = None,
+    shared_with_organisation: bool | None = None,
 ) -> Ticket:
     """:func:`ticket_create` after its permission check; callers that checked already use it too.
 
@@ -209,6 +224,9 @@ def open_ticket(
     if type not in TicketType.values or channel not in Channel.values:
         raise ApplicationError(_("Unknown ticket type or channel."))
     checked = check_uploads(attachments or [])
+    if shared_with_organisation is None:
+        shared_with_organisation = shares_by_default(requester)
+    shared_with_organisation = bool(shared_with_organisation and requester.organisation_id)
     at = now_or(at)
     ticket = Ticket.objects.create(
         subject=subject,
@@ -216,6 +234,7 @@ def open_ticket(
         description_html=render_markdown(description),
         requester=requester,
         organisation_id=requester.organisation_id,
+        shared_with_organisation=shared_with_organisation,
         channel=channel,
         type=type,
         category=category,

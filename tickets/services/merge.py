@@ -111,12 +111,14 @@ def _same_requester_side(duplicate: Ticket, target: Ticket) -> bool:
         return False
     if duplicate.requester_id == target.requester_id:
         return True
-    # Colleagues in an organisation that shares tickets see each other's already; they sign in to
-    # do so, which a guest (no password) cannot.
+    # Colleagues see each other's tickets shared with their organisation already; they sign in to
+    # do so, which a guest (no password) cannot. Both must be shared: the duplicate's requester
+    # reads the target from now on, and the target's side reads the duplicate's moved thread.
     return (
         duplicate.organisation_id is not None
         and duplicate.organisation_id == target.organisation_id
-        and duplicate.organisation.shares_tickets
+        and duplicate.shared_with_organisation
+        and target.shared_with_organisation
         and duplicate.requester.has_usable_password()
     )
 

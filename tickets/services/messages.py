@@ -118,6 +118,8 @@ def ticket_reply(
             attachments=attachments,
             external_reference=None,
             at=at,
+            # A follow-up is as private, or as shared, as the request it follows.
+            shared_with_organisation=ticket.shared_with_organisation,
         )
         TicketLink.objects.create(source=follow_up, target=ticket, kind=LinkKind.FOLLOW_UP_OF)
         record(follow_up, EventKind.LINKED, actor=acting_user, at=at, new={"kind": "follow_up_of", "ticket": ticket.pk})

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from helpdesk.errors import ApplicationError, ConflictError
-from tickets.models import EventKind, SatisfactionAnswer, TicketEvent
+from tickets.models import EventKind, SatisfactionAnswer, Status, Ticket, TicketEvent
 from tickets.notifications import SURVEY_SALT
 from tickets.services.base import now_or, record
 
@@ -34,7 +36,61 @@ def already_answered(event: TicketEvent) -> bool:
 
 
 def satisfaction_answer(token: str, *, score: int, comment: str = "", at: datetime | None = None) -> SatisfactionAnswer:
-    event = resolution_from_token(token)
+    """The answer behind the signed link in the resolution e-mail."""
+    return _answer(resolution_from_token(token), score=score, comment=comment, at=at)
+
+
+def portal_survey(ticket: Ticket, user: User, *, at: datetime | None = None) -> PortalSurvey | None:
+    """What the ticket page offers ``user`` about rating: None when there is nothing to rate.
+
+    The requester (signed in, or through their tracking link) rates the ticket's last
+    resolution while it stands (resolved, or closed after it) and the e-mail link for it would
+    still be valid; a colleague who reads a shared ticket does not answer for them.
+    """
+    if user is None or user.pk != ticket.requester_id or ticket.status not in (Status.RESOLVED, Status.CLOSED):
+        return None
+    event = _last_resolution(ticket)
+    if event is None:
+        return None
+    answer = SatisfactionAnswer.objects.filter(resolution_event=event).first()
+    if answer is None and event.created_at < now_or(at) - SURVEY_VALID_FOR:
+        return None
+    return PortalSurvey(event, answer)
+
+
+def satisfaction_answer_in_portal(
+    ticket: Ticket, *, acting_user: User, score: int, comment: str = "", at: datetime | None = None
+) -> SatisfactionAnswer:
+    """The requester rates the ticket's last resolution from the ticket page.
+
+    The same resolution as the e-mail link, and the same rule: one answer per resolution,
+    whichever way it comes first.
+    """
+    survey = portal_survey(ticket, acting_user, at=at)
+    if survey is None:
+        raise ApplicationError(_("There is no resolution of this request to rate."))
+    if survey.answer is not None:
+        raise ConflictError(_("Thank you — this survey has already been answered."))
+    return _answer(survey.resolution, score=score, comment=comment, at=at)
+
+
+@dataclass(frozen=True)
+class PortalSurvey:
+    resolution: TicketEvent
+    # The answer already given (by either way), or None while the requester may still rate.
+    answer: SatisfactionAnswer | None
+
+
+def _last_resolution(ticket: Ticket) -> TicketEvent | None:
+    return (
+        TicketEvent.objects.select_related("ticket", "actor")
+        .filter(ticket_id=ticket.pk, kind=EventKind.RESOLVED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def _answer(event: TicketEvent, *, score: int, comment: str, at: datetime | None) -> SatisfactionAnswer:
     try:
         score = int(score)
     except (TypeError, ValueError):

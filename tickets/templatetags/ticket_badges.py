@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from escalation.badges import Badge, badge_for
 from tickets.models import Status, Ticket, format_reference
@@ -62,11 +62,25 @@ def _local_date(value) -> str:
     return "" if value is None else escape(date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT"))
 
 
+# "Breaching soon" sorted by due time: a heading row where the rows pass from one group to the next.
+DUE_GROUPS = {"overdue": gettext_lazy("Overdue"), "soon": gettext_lazy("Due soon")}
+
+
+def _due_heading(group: str) -> str:
+    return (
+        f'<tr class="table-light" data-due-group="{group}" data-testid="due-group-{group}">'
+        f'<th colspan="10" scope="colgroup" class="small text-uppercase">{escape(str(DUE_GROUPS[group]))}</th></tr>'
+    )
+
+
 @register.simple_tag
-def queue_rows(tickets: Sequence[Ticket]) -> SafeString:
+def queue_rows(tickets: Sequence[Ticket], due_groups: dict | None = None) -> SafeString:
     """The ``<tr>`` of each ticket of a queue page (the columns of templates/tickets/queue.html).
 
     ``tickets`` come from ``queues.page``, with the names of their people, team and tags.
+    ``due_groups`` (``{"now": …, "before": "overdue" | "soon" | None}``), for rows in due
+    order: a heading before the first overdue row and the first row still due, unless the
+    previous page ended in that group already.
     """
     if not tickets:
         return format_html('<tr><td colspan="10" class="text-muted">{}</td></tr>', gettext("No tickets here."))
@@ -75,7 +89,13 @@ def queue_rows(tickets: Sequence[Ticket]) -> SafeString:
     status_labels = {value: escape(str(label)) for value, label in Status.choices}
     now = timezone.now()
     rows = []
+    group = due_groups["before"] if due_groups else None
     for ticket in tickets:
+        if due_groups and ticket.sla_next_due_at is not None:
+            row_group = "overdue" if ticket.sla_next_due_at <= due_groups["now"] else "soon"
+            if row_group != group:
+                rows.append(_due_heading(row_group))
+                group = row_group
         reference = format_reference(ticket.pk)  # "HD-" and digits: nothing to escape
         url = f"{url_before}{reference}{url_after}"
         select = escape(gettext("Select %(reference)s") % {"reference": reference})

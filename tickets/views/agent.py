@@ -1,19 +1,20 @@
-"""Staff side of one ticket: the whole thread, the reply box and the controls beside it.
+"""Staff side of one ticket: the whole thread, the reply bar and the fields beside it.
 
-Each control posts to its own small view that calls one service with the ticket's version,
-so a page drawn before a colleague's change cannot overwrite it (409 and a clear message).
-Everything works as plain forms; htmx only fills the reply box from a template and renders the
-markdown preview in place.
+The reply bar sends and then sets the status ("Send and set pending", "Send and resolve"); the
+side fields save together with one button. Each post runs its services in one transaction, so
+a refused step leaves nothing half-done, and carries the ticket's version, so a page drawn
+before a colleague's change cannot overwrite it (409 and a clear message). Everything works as
+plain forms; htmx only fills the reply box from a template and renders the markdown preview.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,19 +27,9 @@ from canned.selectors import grouped_templates, template_for
 from helpdesk.errors import ApplicationError
 from helpdesk.markdown import render_markdown
 from tickets import selectors
-from tickets.forms import (
-    AgentReplyForm,
-    AgentResolveForm,
-    AgentStatusForm,
-    AssigneeForm,
-    CategoryForm,
-    ComplexityForm,
-    LinkForm,
-    PriorityForm,
-    TeamForm,
-    TypeForm,
-)
-from tickets.models import Ticket, TicketLink, format_reference
+from tickets.forms import AgentReplyForm, LinkForm, MergeForm, ThenChoice, TicketFieldsForm
+from tickets.history import ticket_history
+from tickets.models import Status, Ticket, TicketLink, format_reference
 from tickets.permissions import works_on
 from tickets.priority import priority_for
 from tickets.services import (
@@ -51,27 +42,17 @@ from tickets.services import (
     ticket_change_team,
     ticket_change_type,
     ticket_link,
+    ticket_merge,
     ticket_reopen,
     ticket_reply,
     ticket_resolve,
+    ticket_set_tags,
 )
+from tickets.services.base import check_version, lock
+from tickets.services.bulk import refusal_message
 
-# How a link reads from the other end: "HD-2 duplicate of HD-1" shows on HD-1 as "has duplicate HD-2".
-
-CONTROL_FORMS: dict[str, type[Form]] = {
-    form.control: form
-    for form in (
-        AgentStatusForm,
-        AgentResolveForm,
-        PriorityForm,
-        CategoryForm,
-        ComplexityForm,
-        TypeForm,
-        TeamForm,
-        AssigneeForm,
-        LinkForm,
-    )
-}
+# The forms beside the thread, by the name the page's context gives them (``<name>_form``).
+SIDE_FORMS: dict[str, type[Form]] = {"fields": TicketFieldsForm, "link": LinkForm, "merge": MergeForm}
 
 
 def _staff_ticket(request, reference: str) -> Ticket:
@@ -86,24 +67,24 @@ def _page(
     ticket: Ticket,
     *,
     reply: AgentReplyForm | None = None,
-    forms: dict[str, Any] | None = None,
+    forms: dict[str, Form] | None = None,
     preview_html: str | None = None,
     http_status: int = 200,
 ):
-    controls = {name: form_class(ticket=ticket) for name, form_class in CONTROL_FORMS.items()}
-    controls.update(forms or {})
+    side = {name: form_class(ticket=ticket) for name, form_class in SIDE_FORMS.items() if name not in (forms or {})}
+    side.update(forms or {})
     context = {
         "ticket": ticket,
         "thread": selectors.thread(ticket, include_internal=True),
         "request_files": selectors.request_attachments(ticket),
-        "events": ticket.events.select_related("actor").order_by("created_at", "id"),
+        "history": ticket_history(ticket),
         "reply_form": reply or AgentReplyForm(),
         "preview_html": preview_html,
         "template_groups": grouped_templates(request.user),
         "links": selectors.ticket_links(request.user, ticket),
         "other_tickets": selectors.requester_other_tickets(request.user, ticket),
         "article_links": selectors.linked_articles(ticket),
-        **{f"{name}_form": form for name, form in controls.items()},
+        **{f"{name}_form": form for name, form in side.items()},
     }
     return render(request, "tickets/agent_ticket.html", context, status=http_status)
 
@@ -156,22 +137,130 @@ def agent_reply_preview(request, reference: str):
 @login_required
 @require_POST
 def agent_reply(request, reference: str):
+    """The reply bar: send the reply or note, then set the status the button asked for."""
     ticket = _staff_ticket(request, reference)
     form = AgentReplyForm(request.POST, request.FILES)
+    http_status = 400
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            if data["internal"]:
-                ticket_add_note(ticket, data["body"], acting_user=request.user, attachments=data["attachments"])
-                messages.success(request, _("Internal note added."))
-            else:
-                ticket_reply(ticket, data["body"], acting_user=request.user, attachments=data["attachments"])
-                messages.success(request, _("Reply sent to the requester."))
+            # One transaction: if the status change is refused, the reply is not sent either.
+            with transaction.atomic():
+                done = _send_then(ticket, form.cleaned_data, request.user)
         except ApplicationError as error:
+            http_status = error.status_code
             form.add_service_error(error)
         else:
+            messages.success(request, done)
             return redirect("tickets:agent_ticket", ticket.reference)
-    return _page(request, ticket, reply=form, http_status=400)
+    return _page(request, ticket, reply=form, http_status=http_status)
+
+
+def _send_then(ticket: Ticket, data: dict, user) -> str:
+    """Send (when there is text), then move the status; return what to tell the agent."""
+    ticket = lock(ticket)  # held to the end: the status is judged on the row as it is now
+    done = []
+    if data["body"].strip():
+        if data["internal"]:
+            ticket_add_note(ticket, data["body"], acting_user=user, attachments=data["attachments"])
+            done.append(_("Internal note added."))
+        else:
+            ticket = ticket_reply(ticket, data["body"], acting_user=user, attachments=data["attachments"]).ticket
+            done.append(_("Reply sent to the requester."))
+    match data["then"]:
+        case ThenChoice.PENDING:
+            ticket = lock(ticket)
+            if ticket.status != Status.PENDING:
+                ticket_change_status(ticket, Status.PENDING, acting_user=user)
+            done.append(_("The ticket is pending: waiting on the requester."))
+        case ThenChoice.RESOLVE:
+            ticket_resolve(ticket, code=data["code"], summary=data["summary"], acting_user=user)
+            done.append(_("Ticket resolved; the requester was told and asked for feedback."))
+    return " ".join(str(text) for text in done)
+
+
+@login_required
+@require_POST
+def agent_fields(request, reference: str):
+    """The side fields, saved together: each changed one through its service, in one transaction."""
+    ticket = _staff_ticket(request, reference)
+    form = TicketFieldsForm(request.POST, ticket=ticket)
+    http_status = 400
+    try:
+        with transaction.atomic():
+            # The version first, once, on the locked row: a form drawn before a colleague's change
+            # may not even fit the ticket now (a "New" status that is gone). The services then
+            # run one by one, each on the row as the one before left it.
+            check_version(lock(ticket), form.posted_version())
+            if form.is_valid():
+                changed = _save_fields(ticket, form, request.user)
+                return _after_change(request, ticket, changed, _("Changes saved."))
+    except ApplicationError as error:
+        http_status = error.status_code
+        form = _with_current_version(form, error, ticket)
+        form.add_service_error(error)
+    except PermissionDenied as error:
+        # A later step may be refused where the first was allowed (a manager moves the ticket
+        # out of their teams, then assigns it): the whole save is undone, and said so.
+        http_status = 403
+        form.add_error(None, refusal_message(error))
+    return _page(request, ticket, forms={"fields": form}, http_status=http_status)
+
+
+def _save_fields(ticket: Ticket, form: TicketFieldsForm, user) -> Ticket:
+    data, changed = form.cleaned_data, form.changed()
+    # Team before assignee (a move unassigns an agent outside the new team), assignee before
+    # status (assigning a new ticket opens it).
+    if "team" in changed:
+        ticket = ticket_change_team(ticket, data["team"], acting_user=user)
+    if "assignee" in changed:
+        ticket = ticket_assign(ticket, data["assignee"], acting_user=user)
+    if "status" in changed and ticket.status != data["status"]:
+        ticket = ticket_change_status(ticket, data["status"], acting_user=user)
+    if changed & {"impact", "urgency", "priority", "reason"}:
+        # "From impact × urgency" drops an override: ask for exactly what the matrix gives.
+        ticket = ticket_change_priority(
+            ticket,
+            impact=data["impact"],
+            urgency=data["urgency"],
+            priority=data["priority"] or priority_for(data["impact"], data["urgency"]),
+            reason=data["reason"],
+            acting_user=user,
+        )
+    if "category" in changed:
+        ticket = ticket_change_category(ticket, data["category"], acting_user=user)
+    if "type" in changed:
+        ticket = ticket_change_type(ticket, data["type"], acting_user=user)
+    if "complexity" in changed:
+        ticket = ticket_change_complexity(ticket, data["complexity"], acting_user=user)
+    if "tags" in changed:
+        ticket = ticket_set_tags(ticket, data["tags"], acting_user=user)
+    return ticket
+
+
+def _with_current_version(form: Form, error: ApplicationError, ticket: Ticket) -> Form:
+    """After a stale post, the same choices with the current version.
+
+    Sending it again is then a deliberate decision made after seeing the colleague's change.
+    """
+    if "current_version" not in error.extra:
+        return form
+    data = form.data.copy()
+    data["version"] = str(error.extra["current_version"])
+    fresh = type(form)(data, ticket=ticket)
+    fresh.is_valid()
+    return fresh
+
+
+def _after_change(request, ticket: Ticket, changed: Ticket, done: str):
+    if changed.version == ticket.version:
+        messages.info(request, _("Nothing to change."))
+    else:
+        messages.success(request, done)
+    if not works_on(request.user, changed):
+        # Moved to a team the agent is not in: their page for it is gone.
+        messages.info(request, _("%(reference)s is no longer in your teams.") % {"reference": changed.reference})
+        return redirect("home")
+    return redirect("tickets:agent_ticket", changed.reference)
 
 
 def _apply_control(
@@ -181,12 +270,7 @@ def _apply_control(
     change: Callable[[Ticket, dict], Ticket],
     done: str,
 ):
-    """Validate one control's form, call its service, and answer with a redirect or the page.
-
-    A stale version comes back as 409 with the service's message; the form keeps the agent's
-    choice but now carries the current version, so sending it again is a deliberate decision
-    made after seeing the colleague's change on the page.
-    """
+    """Validate one control's form, call its service, and answer with a redirect or the page."""
     ticket = _staff_ticket(request, reference)
     form = form_class(request.POST, ticket=ticket)
     http_status = 400
@@ -195,125 +279,10 @@ def _apply_control(
             changed = change(ticket, form.cleaned_data)
         except ApplicationError as error:
             http_status = error.status_code
-            if "current_version" in error.extra:
-                data = request.POST.copy()
-                data["version"] = str(error.extra["current_version"])
-                form = form_class(data, ticket=ticket)
-                form.is_valid()
             form.add_service_error(error)
         else:
-            if changed.version == ticket.version:
-                messages.info(request, _("Nothing to change."))
-            else:
-                messages.success(request, done)
-            if not works_on(request.user, changed):
-                # Moved to a team the agent is not in: their page for it is gone.
-                messages.info(
-                    request, _("%(reference)s is no longer in your teams.") % {"reference": changed.reference}
-                )
-                return redirect("home")
-            return redirect("tickets:agent_ticket", changed.reference)
+            return _after_change(request, ticket, changed, done)
     return _page(request, ticket, forms={form_class.control: form}, http_status=http_status)
-
-
-@login_required
-@require_POST
-def agent_status(request, reference: str):
-    def change(ticket: Ticket, data: dict) -> Ticket:
-        if data["status"] == ticket.status and data["version"] == ticket.version:
-            return ticket  # "Save" on the status it already has: the lifecycle would call that a bad move
-        return ticket_change_status(ticket, data["status"], acting_user=request.user, expected_version=data["version"])
-
-    return _apply_control(request, reference, AgentStatusForm, change, _("Status changed."))
-
-
-@login_required
-@require_POST
-def agent_resolve(request, reference: str):
-    def change(ticket: Ticket, data: dict) -> Ticket:
-        return ticket_resolve(
-            ticket,
-            code=data["code"],
-            summary=data["summary"],
-            acting_user=request.user,
-            expected_version=data["version"],
-        )
-
-    return _apply_control(
-        request,
-        reference,
-        AgentResolveForm,
-        change,
-        _("Ticket resolved; the requester was told and asked for feedback."),
-    )
-
-
-@login_required
-@require_POST
-def agent_priority(request, reference: str):
-    def change(ticket: Ticket, data: dict) -> Ticket:
-        # "From impact × urgency" drops an override: ask for exactly what the matrix gives.
-        priority = data["priority"] or priority_for(data["impact"], data["urgency"])
-        return ticket_change_priority(
-            ticket,
-            impact=data["impact"],
-            urgency=data["urgency"],
-            priority=priority,
-            reason=data["reason"],
-            acting_user=request.user,
-            expected_version=data["version"],
-        )
-
-    return _apply_control(request, reference, PriorityForm, change, _("Priority changed."))
-
-
-@login_required
-@require_POST
-def agent_category(request, reference: str):
-    def change(ticket: Ticket, data: dict) -> Ticket:
-        return ticket_change_category(
-            ticket, data["category"], acting_user=request.user, expected_version=data["version"]
-        )
-
-    return _apply_control(request, reference, CategoryForm, change, _("Category changed."))
-
-
-@login_required
-@require_POST
-def agent_complexity(request, reference: str):
-    def change(ticket: Ticket, data: dict) -> Ticket:
-        return ticket_change_complexity(
-            ticket, data["complexity"], acting_user=request.user, expected_version=data["version"]
-        )
-
-    return _apply_control(request, reference, ComplexityForm, change, _("Complexity changed."))
-
-
-@login_required
-@require_POST
-def agent_type(request, reference: str):
-    def change(ticket: Ticket, data: dict) -> Ticket:
-        return ticket_change_type(ticket, data["type"], acting_user=request.user, expected_version=data["version"])
-
-    return _apply_control(request, reference, TypeForm, change, _("Type changed."))
-
-
-@login_required
-@require_POST
-def agent_team(request, reference: str):
-    def change(ticket: Ticket, data: dict) -> Ticket:
-        return ticket_change_team(ticket, data["team"], acting_user=request.user, expected_version=data["version"])
-
-    return _apply_control(request, reference, TeamForm, change, _("Team changed."))
-
-
-@login_required
-@require_POST
-def agent_assignee(request, reference: str):
-    def change(ticket: Ticket, data: dict) -> Ticket:
-        return ticket_assign(ticket, data["assignee"], acting_user=request.user, expected_version=data["version"])
-
-    return _apply_control(request, reference, AssigneeForm, change, _("Assignee changed."))
 
 
 @login_required
@@ -333,6 +302,36 @@ def agent_link(request, reference: str):
         return link.source
 
     return _apply_control(request, reference, LinkForm, change, _("Tickets linked."))
+
+
+@login_required
+@require_POST
+def agent_merge(request, reference: str):
+    """Merge this ticket into another as a duplicate; the agent carries on on the other one."""
+    ticket = _staff_ticket(request, reference)
+    form = MergeForm(request.POST, ticket=ticket)
+    http_status = 400
+    if form.is_valid():
+        # As with links, a ticket the agent may not see gets the answer of one that does not exist.
+        target = visible(request.user, Ticket.objects.all()).filter(pk=form.cleaned_data["into"]).first()
+        try:
+            if target is None:
+                raise ApplicationError(
+                    _("There is no ticket %(reference)s that you can see.")
+                    % {"reference": format_reference(form.cleaned_data["into"])},
+                )
+            target = ticket_merge([ticket], target, acting_user=request.user)
+        except (ApplicationError, PermissionDenied) as error:
+            http_status = getattr(error, "status_code", 403)
+            form.add_error("into", refusal_message(error))
+        else:
+            messages.success(
+                request,
+                _("%(duplicate)s was merged into %(target)s and closed as a duplicate.")
+                % {"duplicate": ticket.reference, "target": target.reference},
+            )
+            return redirect("tickets:agent_ticket", target.reference)
+    return _page(request, ticket, forms={"merge": form}, http_status=http_status)
 
 
 @login_required

@@ -15,7 +15,7 @@ from tickets.forms import ReplyForm
 from tickets.models import Ticket
 from tickets.services import ticket_reply, ticket_verify_requester
 from tickets.views.attachments import serve_attachment
-from tickets.views.requester import _after_reply, _close, _thread_context
+from tickets.views.requester import _after_reply, _close, _rate, _thread_context
 
 
 def _ticket_for_token(token: str) -> Ticket:
@@ -42,9 +42,22 @@ def track(request, token: str):
         else:
             target = result.follow_up.access_token if result.follow_up else token
             return _after_reply(request, result, redirect("tickets:track", target))
-    context = _thread_context(ticket, form)
+    # The link stands for the requester: they may rate the resolution here too.
+    context = _thread_context(ticket, form, viewer=ticket.requester)
     context["token"] = token
     return render(request, "tickets/requester_ticket.html", context)
+
+
+@require_POST
+def track_rate(request, token: str):
+    ticket = _ticket_for_token(token)
+
+    def page_context(survey_form):
+        context = _thread_context(ticket, ReplyForm(), viewer=ticket.requester, survey_form=survey_form)
+        context["token"] = token
+        return context
+
+    return _rate(request, ticket, ticket.requester, redirect("tickets:track", token), page_context)
 
 
 @require_POST

@@ -25,7 +25,7 @@ def agent_queue(request):
         view = queues.View(request.GET.get("view", queues.View.MINE))
     except ValueError:
         view = queues.View.MINE
-    sort_key = request.GET.get("sort") if request.GET.get("sort") in queues.SORTS else queues.DEFAULT_SORT
+    sort_key = request.GET.get("sort") if request.GET.get("sort") in queues.SORTS else queues.default_sort(view)
     # Building the filter set copies its 14 filters and their option querysets: only when used.
     show_filters = any(key not in NAVIGATION_KEYS for key in request.GET)
     filters = QueueFilter(request.GET, queryset=queues.view_queryset(request.user, view)) if show_filters else None
@@ -37,6 +37,8 @@ def agent_queue(request):
     after = request.GET.get("after")
     result = queues.page(source, sort_key=sort_key, cursor=after)
     counts = queues.view_counts(request.user)
+    # Overdue and due soon apart, where the rows come in due order.
+    due_groups = queues.due_groups(after) if view == queues.View.BREACHING and sort_key == "due" else None
     views = [(key, label, counts.get(str(key))) for key, label in queues.VIEW_LABELS.items()]
     # Filters and sort survive moving between views and pages; the cursor does not.
     kept_query = _query_without(request.GET, ("after", "view"))
@@ -47,6 +49,7 @@ def agent_queue(request):
         "sorts": queues.SORTS,
         "filters": filters,
         "page": result,
+        "due_groups": due_groups,
         "after": after,
         "kept_query": kept_query,
         "sort_form_hidden": _hidden_inputs(request.GET, leave_out=("sort", "after")),

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from helpdesk.errors import ApplicationError
+from helpdesk.errors import ApplicationError, ConflictError
 from knowledge import reading
 from tickets import selectors
-from tickets.forms import GuestSubmitForm, ReplyForm, SubmitForm
+from tickets.forms import GuestSubmitForm, ReplyForm, SubmitForm, SurveyForm
 from tickets.permissions import works_on
-from tickets.services import ticket_close, ticket_create, ticket_create_by_guest, ticket_reply
+from tickets.services import (
+    portal_survey,
+    satisfaction_answer_in_portal,
+    ticket_close,
+    ticket_create,
+    ticket_create_by_guest,
+    ticket_reply,
+)
 
 
 def submit(request):
@@ -24,7 +34,12 @@ def submit(request):
     form_class = SubmitForm if request.user.is_authenticated else GuestSubmitForm
     # "I still need help" on a suggested article comes back here with the subject typed.
     initial = {"subject": reading.clean_query(request.GET.get("subject", ""))}
-    form = form_class(request.POST or None, request.FILES or None, initial=initial)
+    form = form_class(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        requester=request.user if request.user.is_authenticated else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -40,6 +55,8 @@ def submit(request):
                         impact=data["impact"],
                         urgency=data["urgency"],
                         attachments=data["attachments"],
+                        # Absent when the requester has no organisation: nobody to share with.
+                        shared_with_organisation=data.get("shared_with_organisation", False),
                     )
                 else:
                     ticket = ticket_create_by_guest(
@@ -52,6 +69,7 @@ def submit(request):
                         impact=data["impact"],
                         urgency=data["urgency"],
                         attachments=data["attachments"],
+                        shared_with_organisation=data["shared_with_organisation"],
                     )
                 # A guest who typed an account's address is not that account here either.
                 reader = ticket.requester if ticket.requester_verified else None
@@ -74,13 +92,32 @@ def submit(request):
 
 @login_required
 def my_tickets(request):
-    tickets = selectors.requester_tickets(request.user)
+    """The requester's tickets and their organisation's shared ones, newest activity first.
+
+    Pages by keyset ("older" carries a cursor); a search box filters by reference or words.
+    """
     status = request.GET.get("status")
-    if status == "open":
-        tickets = tickets.exclude(status__in=["resolved", "closed"])
-    elif status == "done":
-        tickets = tickets.filter(status__in=["resolved", "closed"])
-    return render(request, "tickets/my_tickets.html", {"tickets": tickets[:200], "status": status})
+    status = status if status in {"open", "done"} else None
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    cursor = request.GET.get("before") or None
+    page = selectors.requester_page(request.user, status=status, query=query, cursor=cursor)
+    return render(
+        request,
+        "tickets/my_tickets.html",
+        {
+            "tickets": page.tickets,
+            "page": page,
+            "status": status,
+            "query": query,
+            "older_url": _my_tickets_url(status, query, page.next_cursor) if page.next_cursor else None,
+            "newest_url": _my_tickets_url(status, query, None) if cursor else None,
+        },
+    )
+
+
+def _my_tickets_url(status: str | None, query: str, cursor: str | None) -> str:
+    params = {key: value for key, value in (("status", status), ("q", query), ("before", cursor)) if value}
+    return f"{reverse('tickets:my_tickets')}?{urlencode(params)}" if params else reverse("tickets:my_tickets")
 
 
 @login_required
@@ -101,7 +138,24 @@ def my_ticket(request, reference: str):
             form.add_service_error(error)
         else:
             return _after_reply(request, result, redirect("tickets:my_ticket", result.ticket.reference))
-    return render(request, "tickets/requester_ticket.html", _thread_context(ticket, form))
+    return render(request, "tickets/requester_ticket.html", _thread_context(ticket, form, viewer=request.user))
+
+
+@login_required
+@require_POST
+def my_ticket_rate(request, reference: str):
+    """The satisfaction rating of the ticket's last resolution, from the portal page."""
+    ticket = selectors.ticket_by_reference(request.user, reference)
+    if works_on(request.user, ticket):
+        raise PermissionDenied
+    reply_form = ReplyForm()
+    return _rate(
+        request,
+        ticket,
+        request.user,
+        redirect("tickets:my_ticket", ticket.reference),
+        lambda survey_form: _thread_context(ticket, reply_form, viewer=request.user, survey_form=survey_form),
+    )
 
 
 @login_required
@@ -114,13 +168,40 @@ def my_ticket_close(request, reference: str):
     return redirect("tickets:my_ticket", ticket.reference)
 
 
-def _thread_context(ticket, form) -> dict:
+def _thread_context(ticket, form, *, viewer=None, survey_form=None) -> dict:
+    """The requester's ticket page; ``viewer`` is who reads it (the requester, on a tracking link)."""
+    survey = portal_survey(ticket, viewer) if viewer is not None else None
+    if survey_form is None and survey is not None and survey.answer is None:
+        survey_form = SurveyForm(auto_id="rate-%s")
     return {
         "ticket": ticket,
         "thread": selectors.thread(ticket, include_internal=False),
         "request_files": selectors.request_attachments(ticket),
         "form": form,
+        "survey": survey,
+        "survey_form": survey_form,
     }
+
+
+def _rate(request, ticket, user, done, page_context):
+    """Record the rating posted from a ticket page, or show that page again with the error."""
+    form = SurveyForm(request.POST, auto_id="rate-%s")
+    status = 400
+    if form.is_valid():
+        try:
+            satisfaction_answer_in_portal(
+                ticket, acting_user=user, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
+            )
+        except ConflictError:
+            messages.info(request, _("This survey has already been answered; only the first answer counts."))
+            return done
+        except ApplicationError as error:
+            form.add_service_error(error)
+            status = error.status_code
+        else:
+            messages.success(request, _("Thank you for your feedback. It helps us get better."))
+            return done
+    return render(request, "tickets/requester_ticket.html", page_context(form), status=status)
 
 
 def _after_reply(request, result, default_redirect):

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_accounts
 from accounts.models import User
-from escalation.demo import seed_sla
+from canned.demo import seed_reply_templates
+from escalation.demo import seed_escalation, seed_sla
 from knowledge.demo import seed_knowledge
 from tickets.demo import demo_tickets, seed_tickets
 
@@ -44,6 +45,9 @@ class Command(BaseCommand):
         if created:
             self.stdout.write(f"Created {created} demo tickets in {time.monotonic() - started:.1f}s.")
         self.stdout.write(f"Demo tickets: {demo_tickets().count()}.")
+        vendors, rules = seed_escalation()
+        templates = seed_reply_templates()
+        self.stdout.write(f"Demo escalation: {vendors} vendor(s), {rules} rules; {templates} reply templates.")
         articles = seed_knowledge()
         self.stdout.write(
             f"Demo knowledge base: {articles.total} articles ({articles.published} published, "
