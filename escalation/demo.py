@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 
 from django.db import transaction
 
-from escalation.models import BusinessCalendar, Holiday, SlaPolicy, WorkingInterval
+from tickets.sla.models import BusinessCalendar, Holiday, SlaPolicy, WorkingInterval
 
 OFFICE = "Shanghai office hours"
 ALWAYS = "24×7"

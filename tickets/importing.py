@@ -24,7 +24,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, Role, Team, User
-from escalation.escalations import ticket_escalate
 from helpdesk.errors import ApplicationError
 from notifications.models import OutboxEmail
 from tickets.models import Category, Channel, EventKind, Status, Ticket, TicketEvent, TicketType
@@ -41,6 +40,7 @@ from tickets.services import (
     ticket_reply,
     ticket_resolve,
 )
+from tickets.services.escalation import ticket_escalate
 
 # A longer line is refused unread: nobody's ticket is 50 MB, and json.loads would need several
 # times that in memory.

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from escalation import escalation_views
-from tickets.views import agent, attachments, bulk, guest, queues, requester, search, survey
+from tickets.views import agent, attachments, bulk, escalation, guest, queues, requester, search, survey
 
 app_name = "tickets"
 
@@ -33,10 +32,10 @@ urlpatterns = [
     path("agent/tickets/<str:reference>/team/", agent.agent_team, name="agent_team"),
     path("agent/tickets/<str:reference>/assignee/", agent.agent_assignee, name="agent_assignee"),
     path("agent/tickets/<str:reference>/link/", agent.agent_link, name="agent_link"),
-    path("agent/tickets/<str:reference>/escalate/", escalation_views.escalation_new, name="escalation_new"),
+    path("agent/tickets/<str:reference>/escalate/", escalation.escalation_new, name="escalation_new"),
     path(
         "agent/tickets/<str:reference>/escalations/<int:pk>/send-back/",
-        escalation_views.escalation_return,
+        escalation.escalation_return,
         name="escalation_send_back",
     ),
 ]

@@ -9,9 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from helpdesk.errors import ApplicationError, ConflictError
+from tickets.events import record
 from tickets.models import EventKind, SatisfactionAnswer, TicketEvent
 from tickets.notifications import SURVEY_SALT
-from tickets.services.base import now_or, record
+from tickets.services.base import now_or
 
 SURVEY_VALID_FOR = timedelta(days=60)
 
