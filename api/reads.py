@@ -18,10 +18,11 @@ from accounts.permissions import visible
 from api.tickets import TicketPagination
 from canned.models import ReplyTemplate
 from canned.selectors import visible_templates
-from escalation.models import BusinessCalendar, EscalationRule, SlaPolicy, Vendor
+from escalation.models import EscalationRule
 from escalation.permissions import may_manage_calendars, may_manage_policies
-from tickets.models import Category
+from tickets.models import Category, Vendor
 from tickets.serializers import ErrorSerializer
+from tickets.sla.models import BusinessCalendar, SlaPolicy
 
 READ_ERRORS = {
     401: OpenApiResponse(ErrorSerializer, description=_("Not signed in, or a bad token.")),

@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Team
-from escalation.models import Vendor
-from tickets.models import Category, LinkKind, TicketType
+from tickets.models import Category, LinkKind, TicketType, Vendor
 from tickets.serializers import VersionedSerializer
 
 REFERENCE_HELP = _("A ticket's reference, e.g. HD-000123.")

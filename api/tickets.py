@@ -32,15 +32,14 @@ from api.ticket_serializers import (
     TagsSerializer,
     TicketUpdateSerializer,
 )
-from escalation.escalations import escalation_send_back, may_send_back, ticket_escalate
-from escalation.models import Escalation
 from tickets import api as base
 from tickets import queues, services
 from tickets.filters import QueueFilter
-from tickets.models import Ticket
+from tickets.models import Escalation, Ticket
 from tickets.permissions import works_on
 from tickets.selectors import thread, ticket_by_reference
 from tickets.serializers import MessageSerializer, TicketDetailSerializer
+from tickets.services.escalation import escalation_send_back, may_send_back, ticket_escalate
 from tickets.views import attachments
 
 VIEW = OpenApiParameter(

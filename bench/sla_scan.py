@@ -5,7 +5,7 @@
 Uses the benchmark database of bench/queues.py, ``helpdesk_bench`` (bench/dataset/database.py:
 filled with COPY when it holds fewer than --tickets tickets; ``--fresh`` rebuilds it; without
 ``--keep`` it is dropped at the end). The fill generates no SLA clocks, so this script gives the
-active tickets clocks the way escalation/clocks.py would on a 24×7 calendar — four policies by
+active tickets clocks the way tickets/sla/clocks.py would on a 24×7 calendar — four policies by
 priority, the clock running since creation — and records every crossing already passed as an
 earlier scan would have. That is the steady state the scan meets every minute: most running clocks
 of old open tickets are long past their deadlines (which stay set while the clock runs), and all

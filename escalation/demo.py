@@ -7,16 +7,10 @@ from datetime import date, time, timedelta
 
 from django.db import transaction
 
-from escalation.models import (
-    BusinessCalendar,
-    EscalationRule,
-    Holiday,
-    RuleTrigger,
-    SlaPolicy,
-    Vendor,
-    WorkingInterval,
-)
+from escalation.models import EscalationRule, RuleTrigger
 from escalation.rule_services import rule_create
+from tickets.models import Vendor
+from tickets.sla.models import BusinessCalendar, Holiday, SlaPolicy, WorkingInterval
 
 OFFICE = "Shanghai office hours"
 ALWAYS = "24×7"

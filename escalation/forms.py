@@ -10,7 +10,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 from timezone_field import TimeZoneFormField
 
-from escalation.working_hours import Interval, format_clock
+from tickets.sla.working_hours import Interval, format_clock
 
 CLOCK = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 

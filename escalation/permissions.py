@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Role, User
 from accounts.permissions import CHANGE, VIEW, rule, scope
-from escalation.models import BusinessCalendar, SlaPolicy
+from tickets.sla.models import BusinessCalendar, SlaPolicy
 
 
 def may_manage_calendars(user: User | None) -> bool:

@@ -8,9 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Team
-from escalation.models import BusinessCalendar, SlaPolicy
 from escalation.policy_services import policy_problems
 from tickets.models import Category, Priority, TicketType
+from tickets.sla.models import BusinessCalendar, SlaPolicy
 
 
 def _multi_select(rows: int = 5) -> forms.SelectMultiple:

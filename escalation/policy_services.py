@@ -1,7 +1,7 @@
 """Every change to SLA policies, and the recalculation of ticket clocks that follows it.
 
 Policies are tried in order and the first active one whose conditions match applies
-(``escalation.policies``). A change can move the due times of running tickets or hand tickets
+(``tickets.sla.policies``). A change can move the due times of running tickets or hand tickets
 to another policy, so each service queues :func:`escalation.recalculation.policy_recalculate_clocks` once the change is
 committed; it runs in a Celery worker (``escalation.tasks``) and tests call it directly.
 
@@ -23,11 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Team, User
-from escalation.models import BusinessCalendar, SlaPolicy
 from escalation.permissions import require_policy_manager
 from escalation.recalculation import request_recalculation
 from helpdesk.errors import ApplicationError
 from tickets.models import Category, Priority, TicketType
+from tickets.sla.models import BusinessCalendar, SlaPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ def _check(fields: dict[str, Any], *, excluding: SlaPolicy | None) -> tuple[dict
 def _serialise() -> None:
     """Let one policy change at a time through, until its transaction ends.
 
-    ``escalation.policies`` caches the policies under (max(updated_at), count); two changes
+    ``tickets.sla.policies`` caches the policies under (max(updated_at), count); two changes
     committed side by side could otherwise leave that key where a reader already cached it.
     """
     with connection.cursor() as cursor:
@@ -266,7 +266,7 @@ def policy_update(policy: SlaPolicy, *, acting_user: User | None, **changes: Any
     scalars = [field for field in changed if field not in RELATED]
     for field in scalars:
         setattr(policy, field, cleaned[field])
-    # Every edit is a new version: SLA events name the version that applied (escalation/clocks.py).
+    # Every edit is a new version: SLA events name the version that applied (tickets/sla/clocks.py).
     policy.version += 1
     policy.save(update_fields=[*scalars, "version"])
     for field in RELATED.keys() & set(changed):
@@ -358,7 +358,7 @@ def _queue_recalculation(
         "policy_id": policy.pk,
         "acting_user_id": None if acting_user is None else acting_user.pk,
         "calendar_before_id": None if calendar_before is None else calendar_before.pk,
-        # Whole seconds, like every moment the clocks store (escalation.clocks.refresh_clocks).
+        # Whole seconds, like every moment the clocks store (tickets.sla.clocks.refresh_clocks).
         "changed_at": timezone.now().replace(microsecond=0).isoformat(),
     }
     transaction.on_commit(partial(request_recalculation, **arguments))

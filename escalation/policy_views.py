@@ -15,11 +15,11 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.permissions import require_change, visible
 from escalation import policy_services
-from escalation.models import SlaPolicy
 from escalation.permissions import require_policy_manager
 from escalation.policy_forms import PolicyForm
 from helpdesk.errors import ApplicationError
 from tickets.models import Priority, TicketType
+from tickets.sla.models import SlaPolicy
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from escalation.clocks import CLOCK_FIELDS, apply_state, clock_time, close_stretch
-from escalation.models import SlaPolicy
 from tickets.models import EventKind, Status, Ticket
+from tickets.sla.clocks import CLOCK_FIELDS, apply_state, clock_time, close_stretch
+from tickets.sla.models import SlaPolicy
 
 # Events after which the services refresh the clocks (their save() includes a clock input).
 REFRESHING = {

@@ -11,13 +11,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from escalation.business_time import business_seconds_between, cached_calendar_spec
-from escalation.clocks import refresh_clocks
-from escalation.models import BusinessCalendar, SlaPolicy
 from helpdesk.broker import send_now
 from tickets.lifecycle import ACTIVE
 from tickets.models import ACTIVE_TICKETS, Ticket
-from tickets.services.base import lock, record
+from tickets.services.base import lock
+from tickets.sla.business_time import business_seconds_between, cached_calendar_spec
+from tickets.sla.clocks import refresh_clocks
+from tickets.sla.models import BusinessCalendar, SlaPolicy
 
 logger = logging.getLogger(__name__)
 RECALCULATION_BATCH = 500
@@ -155,7 +155,7 @@ def _recalculate_ticket(
     # The old calendar's share must be saved even when the due times do not show it (already
     # overdue): a later refresh would measure that stretch in the new calendar.
     counted_in_old_calendar = _count_stretch_in_old_calendar(ticket, policy_id, calendar_before, changed_at)
-    fields = refresh_clocks(ticket, actor=acting_user, at=at, record=record)
+    fields = refresh_clocks(ticket, actor=acting_user, at=at)
     if not counted_in_old_calendar and _same(before, _outputs(ticket), at):
         return False
     ticket.updated_at = max(ticket.updated_at, at)

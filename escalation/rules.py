@@ -28,13 +28,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Team
-from escalation.escalations import escalate
-from escalation.models import EscalationRule, RuleFiring, RuleSlaTarget, RuleTrigger, SlaEventKind, SlaTarget
+from escalation.models import EscalationRule, RuleFiring, RuleSlaTarget, RuleTrigger, SlaEventKind
 from tickets import notifications
 from tickets.lifecycle import ACTIVE
 from tickets.models import EventKind, Priority, Ticket, TicketEvent
 from tickets.services import ticket_change_priority, ticket_set_tags
 from tickets.services.base import lock
+from tickets.services.escalation import escalate
+from tickets.sla.models import SlaTarget
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The per-minute SLA scan: record each warning and breach once, notify, run escalation rules.
 
-Due and warning times are on the ticket only while a clock runs (escalation/clocks.py), each
+Due and warning times are on the ticket only while a clock runs (tickets/sla/clocks.py), each
 column with a partial index, so the scan reads four short index ranges — never the table. The
 columns stay set after a crossing (they are the current deadlines, shown as "overdue by"), so two
 things keep the scan from acting twice or reading ever more rows:
@@ -27,10 +27,12 @@ from datetime import UTC, datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from escalation.models import SlaEvent, SlaEventKind, SlaPolicy, SlaScanMark, SlaTarget
+from escalation.models import SlaEvent, SlaEventKind, SlaScanMark
 from tickets import notifications
+from tickets.events import record
 from tickets.models import EventKind, Ticket
-from tickets.services.base import lock, record
+from tickets.services.base import lock
+from tickets.sla.models import SlaPolicy, SlaTarget
 
 logger = logging.getLogger(__name__)
 

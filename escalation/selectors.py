@@ -8,8 +8,8 @@ from django.db.models import Count, QuerySet
 
 from accounts.models import User
 from accounts.permissions import visible
-from escalation.models import BusinessCalendar
-from escalation.working_hours import format_interval, weekday_name
+from tickets.sla.models import BusinessCalendar
+from tickets.sla.working_hours import format_interval, weekday_name
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from escalation.ical import NAME_MAX_LENGTH, holidays_from_ical, read_ical_bytes
-from escalation.models import BusinessCalendar, Holiday, WorkingInterval
 from escalation.permissions import require_calendar_manager
-from escalation.working_hours import Interval, working_hours_problems
 from helpdesk.errors import ApplicationError
+from tickets.sla.models import BusinessCalendar, Holiday, WorkingInterval
+from tickets.sla.working_hours import Interval, working_hours_problems
 
 
 def _check_acting_user(acting_user: User | None) -> None:

@@ -5,10 +5,10 @@ from datetime import datetime
 from celery import shared_task
 
 from accounts.models import User
-from escalation.models import BusinessCalendar
 from escalation.recalculation import policy_recalculate_clocks
 from escalation.rules import run_periodic_rules
 from escalation.scan import scan
+from tickets.sla.models import BusinessCalendar
 
 
 @shared_task(name="escalation.recalculate_policy_clocks", acks_late=True, ignore_result=True)

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import require_change, visible
 from escalation import selectors
 from escalation.forms import CalendarForm, HolidayForm, HolidayImportForm, IntervalFormSet
-from escalation.models import BusinessCalendar, Holiday
 from escalation.permissions import require_calendar_manager
 from escalation.services import calendar_create, calendar_update, holiday_add, holiday_remove, import_holidays
 from helpdesk.errors import ApplicationError
+from tickets.sla.models import BusinessCalendar, Holiday
 
 # Opening hours a new calendar starts with; the manager edits them before saving.
 DEFAULT_HOURS = [{"weekday": weekday, "start": "09:00", "end": "17:00"} for weekday in range(5)]

@@ -37,8 +37,8 @@ from knowledge.models import (
 )
 from knowledge.permissions import may_read, may_review
 from knowledge.search import refresh_search_vector
+from tickets.events import record
 from tickets.models import TAG_MAX_CHARS, Category, EventKind, Tag, Ticket, tag_slug, tag_slugs
-from tickets.services.base import record
 
 TEXT_FIELDS = ("title", "summary", "body")
 

@@ -23,7 +23,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from accounts.models import Organisation, Role, Team, User
-from escalation.escalations import ticket_escalate
 from helpdesk.errors import ApplicationError
 from notifications.outbox import silenced
 from tickets.models import Category, Channel, EventKind, Status, Ticket, TicketEvent, TicketType
@@ -40,6 +39,7 @@ from tickets.services import (
     ticket_reply,
     ticket_resolve,
 )
+from tickets.services.escalation import ticket_escalate
 
 # A longer line is refused unread: nobody's ticket is 50 MB, and json.loads would need several
 # times that in memory.

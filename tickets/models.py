@@ -21,6 +21,9 @@ from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+# The SLA models are models of this app; importing them here registers them.
+from tickets.sla.models import BusinessCalendar, Holiday, SlaPolicy, WorkingInterval  # noqa: F401
+
 REFERENCE_PREFIX = "HD-"
 
 
@@ -245,12 +248,12 @@ class Ticket(models.Model):
     last_public_activity_at = models.DateTimeField(_("last public activity"))
     # Bumped by every change: a form saved from a stale copy is refused, not applied.
     version = models.PositiveIntegerField(default=1)
-    # SLA clocks (escalation/clocks.py): the policy that applies, and per clock the business
+    # SLA clocks (tickets/sla/clocks.py): the policy that applies, and per clock the business
     # seconds used up before the running stretch began at ``sla_running_since`` (None: stopped or
     # paused). Due and warning times are set only while a clock runs, so the scan's partial
     # indexes hold just the tickets it may have to act on.
     sla_policy = models.ForeignKey(
-        "escalation.SlaPolicy",
+        SlaPolicy,
         verbose_name=_("SLA policy"),
         on_delete=models.SET_NULL,
         null=True,
@@ -536,3 +539,119 @@ class SatisfactionAnswer(models.Model):
     def clean(self):
         if not 1 <= (self.score or 0) <= 5:
             raise ValidationError({"score": _("Choose a score from 1 to 5.")})
+
+
+# --- Manual escalation: vendors and handovers (tickets/services/escalation.py) ----------------
+
+
+class Vendor(models.Model):
+    """An outside supplier a ticket can be escalated to, with who to call and under which contract."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    contact_name = models.CharField(_("contact name"), max_length=120, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contract_reference = models.CharField(_("contract reference"), max_length=100, blank=True)
+    contract_notes = models.TextField(_("contract notes"), max_length=5_000, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        db_table = "escalation_vendor"  # kept from the escalation app (migration 0015)
+        ordering = ["name"]
+        verbose_name = _("vendor")
+        verbose_name_plural = _("vendors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EscalationQuerySet(models.QuerySet):
+    def open(self) -> EscalationQuerySet:
+        """Not sent back yet: the coordinator still follows the ticket."""
+        return self.filter(returned_at__isnull=True)
+
+    def latest_open(self) -> Escalation | None:
+        """The handover the receiving team reads first (templates call it without arguments)."""
+        return self.open().select_related("from_team", "to_team", "vendor", "escalated_by").first()
+
+
+class Escalation(models.Model):
+    """A ticket handed to another team or to a vendor, with the handover note that went with it.
+
+    The agent who escalated stays coordinator until it is sent back: they keep seeing and working
+    the ticket (tickets/permissions.py) and find it under "escalated by me".
+    """
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="escalations"
+    )
+    from_team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("from team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalations_out",
+    )
+    to_team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("to team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalations_in",
+    )
+    vendor = models.ForeignKey(
+        Vendor, verbose_name=_("vendor"), on_delete=models.PROTECT, null=True, blank=True, related_name="escalations"
+    )
+    vendor_reference = models.CharField(_("vendor's reference"), max_length=100, blank=True)
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordinator"),
+        on_delete=models.PROTECT,
+        # None: an escalation rule moved the ticket; nobody coordinates it.
+        null=True,
+        blank=True,
+        related_name="escalations_coordinated",
+    )
+    symptoms = models.TextField(_("symptoms"), max_length=10_000)
+    tried = models.TextField(_("what was tried"), max_length=10_000)
+    diagnostics = models.TextField(_("diagnostics"), max_length=10_000)
+    created_at = models.DateTimeField(_("escalated"))
+    returned_at = models.DateTimeField(_("sent back"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for sending back"), max_length=5_000, blank=True)
+
+    objects = EscalationQuerySet.as_manager()
+
+    class Meta:
+        db_table = "escalation_escalation"  # kept from the escalation app (migration 0015)
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        indexes = [
+            # "Escalated by me" and the coordinator's access: the open ones per person.
+            models.Index(
+                fields=["escalated_by", "ticket"],
+                name="escalation_open_coord_idx",
+                condition=Q(returned_at__isnull=True),
+            ),
+            models.Index(fields=["from_team", "created_at"], name="escalation_from_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(to_team__isnull=True, vendor__isnull=False) | Q(to_team__isnull=False, vendor__isnull=True),
+                name="escalation_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"escalation {self.pk} of ticket {self.ticket_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.returned_at is None
+
+    @property
+    def receiving_team_id(self) -> int | None:
+        """Who may send it back: the team it went to, or for a vendor the team that still holds it."""
+        return self.to_team_id or self.from_team_id

@@ -169,7 +169,7 @@ def rule_fired(ticket: Ticket, rule_name: str, trigger: str) -> None:
     _to_staff(ticket, _active_once(recipients), "rule_fired", "rule_fired", rule_name=rule_name, trigger=trigger)
 
 
-# --- Manual escalation (escalation/escalations.py) --------------------------------------------
+# --- Manual escalation (tickets/services/escalation.py) --------------------------------------------
 
 
 def escalated(ticket: Ticket, escalation) -> None:

@@ -6,8 +6,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Role, Team, User
 from accounts.permissions import CHANGE, VIEW, rule, scope
-from escalation.models import Escalation
-from tickets.models import Ticket
+from tickets.models import Escalation, Ticket
 
 
 def staff_team_ids(user: User) -> set[int]:

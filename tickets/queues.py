@@ -37,11 +37,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, Team, User
 from accounts.permissions import visible
-from escalation.models import Escalation, SlaPolicy
 from helpdesk.db import prepared_cursor
 from tickets.lifecycle import ACTIVE
-from tickets.models import Status, Tag, Ticket, TicketEvent, format_reference
+from tickets.models import Escalation, Status, Tag, Ticket, TicketEvent, format_reference
 from tickets.permissions import coordinated_by, staff_team_ids
+from tickets.sla.models import SlaPolicy
 
 PAGE_SIZE = 50
 COUNTS_SECONDS = 30

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from escalation import escalation_views
-from tickets.views import agent, attachments, bulk, guest, intake, queues, requester, search, survey
+from tickets.views import agent, attachments, bulk, escalation, guest, intake, queues, requester, search, survey
 
 app_name = "tickets"
 
@@ -31,10 +30,10 @@ urlpatterns = [
     path("agent/tickets/<str:reference>/preview/", agent.agent_reply_preview, name="agent_reply_preview"),
     path("agent/tickets/<str:reference>/link/", agent.agent_link, name="agent_link"),
     path("agent/tickets/<str:reference>/merge/", agent.agent_merge, name="agent_merge"),
-    path("agent/tickets/<str:reference>/escalate/", escalation_views.escalation_new, name="escalation_new"),
+    path("agent/tickets/<str:reference>/escalate/", escalation.escalation_new, name="escalation_new"),
     path(
         "agent/tickets/<str:reference>/escalations/<int:pk>/send-back/",
-        escalation_views.escalation_return,
+        escalation.escalation_return,
         name="escalation_send_back",
     ),
 ]

@@ -1,4 +1,4 @@
-"""SLA clocks for the benchmark's active tickets, as escalation/clocks.py would have set them.
+"""SLA clocks for the benchmark's active tickets, as tickets/sla/clocks.py would have set them.
 
 The fill (``fill.py``) generates none. ``give_clocks`` adds four policies by priority on a 24×7
 calendar, starts a clock on every active ticket at its creation (pending ones paused), and
@@ -23,8 +23,9 @@ def give_clocks(now: datetime) -> dict[str, int]:
     """Policies by priority on a 24×7 calendar; clocks on the active tickets; past crossings recorded."""
     from django.db import connection, transaction
 
-    from escalation.models import BusinessCalendar, SlaEvent, SlaPolicy, SlaScanMark
+    from escalation.models import SlaEvent, SlaScanMark
     from tickets.models import Ticket
+    from tickets.sla.models import BusinessCalendar, SlaPolicy
 
     table, events = Ticket._meta.db_table, SlaEvent._meta.db_table
     with transaction.atomic():
@@ -67,7 +68,7 @@ def give_clocks(now: datetime) -> dict[str, int]:
         # Every crossing up to now, as the scans before this one would have recorded it.
         with connection.cursor() as cursor:
             # What the queues sort and filter by ("SLA due first", "breaching soon"), and the
-            # badge reads: the earlier of the two due times, as escalation/clocks.py sets it.
+            # badge reads: the earlier of the two due times, as tickets/sla/clocks.py sets it.
             # Separate, so that clocks given by an earlier version of this function get it too.
             cursor.execute(
                 f"""

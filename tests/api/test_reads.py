@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from canned.models import ReplyTemplate
-from escalation.models import BusinessCalendar, SlaPolicy
+from tickets.sla.models import BusinessCalendar, SlaPolicy
 
 
 def test_a_requester_sees_only_herself_and_no_teams(as_user, alice, bob, carol, service_desk):

@@ -8,9 +8,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from escalation.models import Escalation
 from tests.factories import UserFactory
-from tickets.models import EventKind, Status, Ticket
+from tickets.models import Escalation, EventKind, Status, Ticket
 from tickets.services import ticket_add_note, ticket_assign, ticket_create
 
 LIST = reverse("tickets_api:ticket-list")

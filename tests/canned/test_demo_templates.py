@@ -7,7 +7,8 @@ from django.core.management import call_command
 from canned.demo import PERSONAL_TEMPLATES, SERVICE_DESK_TEMPLATES, SPECIALIST_TEMPLATES, seed_reply_templates
 from canned.models import ReplyTemplate
 from escalation.demo import RULES, VENDOR, seed_escalation
-from escalation.models import EscalationRule, Vendor
+from escalation.models import EscalationRule
+from tickets.models import Vendor
 
 
 def test_seed_demo_adds_templates_rules_and_a_vendor_once(db):

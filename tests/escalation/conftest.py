@@ -3,7 +3,7 @@ from datetime import time
 import pytest
 
 from escalation.services import calendar_create
-from escalation.working_hours import Interval
+from tickets.sla.working_hours import Interval
 
 
 def office_hours(*days: int, start: time = time(9), end: time = time(17)) -> list[Interval]:

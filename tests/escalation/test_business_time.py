@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from escalation.business_time import (
+from tickets.sla.business_time import (
     CalendarSpec,
     add_business_minutes,
     business_seconds_between,
     is_business_time,
 )
-from escalation.working_hours import Interval
+from tickets.sla.working_hours import Interval
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -6,10 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from escalation.models import BusinessCalendar
 from escalation.services import holiday_add
-from escalation.working_hours import Interval
 from tests.escalation.test_holiday_import import all_day, ics
+from tickets.sla.models import BusinessCalendar
+from tickets.sla.working_hours import Interval
 
 
 def hours_data(rows, *, initial: int = 0, prefix: str = "hours") -> dict:
@@ -278,7 +278,7 @@ def test_the_admin_refuses_overlapping_intervals(client, ada):
     client.force_login(ada)
 
     response = client.post(
-        reverse("admin:escalation_businesscalendar_add"), admin_post([("0", "09:00", "13:00"), ("0", "12:00", "17:00")])
+        reverse("admin:tickets_businesscalendar_add"), admin_post([("0", "09:00", "13:00"), ("0", "12:00", "17:00")])
     )
 
     assert response.status_code == 200
@@ -289,8 +289,8 @@ def test_the_admin_refuses_overlapping_intervals(client, ada):
 def test_the_admin_refuses_a_calendar_without_hours_unless_24x7(client, ada):
     client.force_login(ada)
 
-    refused = client.post(reverse("admin:escalation_businesscalendar_add"), admin_post([]))
-    accepted = client.post(reverse("admin:escalation_businesscalendar_add"), admin_post([], is_24x7=True))
+    refused = client.post(reverse("admin:tickets_businesscalendar_add"), admin_post([]))
+    accepted = client.post(reverse("admin:tickets_businesscalendar_add"), admin_post([], is_24x7=True))
 
     assert "needs at least one working interval" in refused.content.decode()
     assert accepted.status_code == 302
@@ -300,7 +300,7 @@ def test_the_admin_refuses_a_calendar_without_hours_unless_24x7(client, ada):
 def test_the_admin_saves_valid_hours(client, ada):
     client.force_login(ada)
 
-    response = client.post(reverse("admin:escalation_businesscalendar_add"), admin_post([("0", "09:00", "17:00")]))
+    response = client.post(reverse("admin:tickets_businesscalendar_add"), admin_post([("0", "09:00", "17:00")]))
 
     assert response.status_code == 302
     assert BusinessCalendar.objects.get().intervals.count() == 1

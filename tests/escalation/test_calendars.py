@@ -7,12 +7,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from escalation.business_time import add_business_minutes, cached_calendar_spec, calendar_spec
-from escalation.models import BusinessCalendar, Holiday, WorkingInterval
 from escalation.services import calendar_create, calendar_update, holiday_add, holiday_remove
-from escalation.working_hours import Interval
 from helpdesk.errors import ApplicationError
 from tests.escalation.conftest import office_hours
+from tickets.sla.business_time import add_business_minutes, cached_calendar_spec, calendar_spec
+from tickets.sla.models import BusinessCalendar, Holiday, WorkingInterval
+from tickets.sla.working_hours import Interval
 
 # --- validation -------------------------------------------------------------------------------
 

@@ -6,7 +6,6 @@ from datetime import time
 import pytest
 import time_machine
 
-from escalation.models import BusinessCalendar, SlaPolicy, WorkingInterval
 from tickets.models import EventKind, Ticket
 from tickets.services import (
     ticket_change_priority,
@@ -16,6 +15,7 @@ from tickets.services import (
     ticket_reply,
     ticket_resolve,
 )
+from tickets.sla.models import BusinessCalendar, SlaPolicy, WorkingInterval
 
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
 
@@ -270,7 +270,7 @@ def test_an_overdue_ticket_keeps_its_deadline_through_a_pause(alice, carol, serv
 
 
 def test_subtracting_business_time_undoes_adding_it(office_hours):
-    from escalation.business_time import add_business_seconds, calendar_spec, subtract_business_seconds
+    from tickets.sla.business_time import add_business_seconds, calendar_spec, subtract_business_seconds
 
     spec = calendar_spec(office_hours)
     start = dt.datetime(2026, 11, 6, 15, 30, tzinfo=dt.UTC)  # Friday afternoon

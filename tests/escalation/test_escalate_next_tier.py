@@ -3,9 +3,9 @@
 from django.urls import reverse
 
 from accounts.models import Team
-from escalation.escalation_views import EscalateForm, next_tier_team
 from tests.factories import TeamFactory
 from tickets.services import ticket_create
+from tickets.views.escalation import EscalateForm, next_tier_team
 
 
 def test_the_next_tier_is_the_first_team_of_the_lowest_tier_above(client, alice, carol, service_desk, network_team):

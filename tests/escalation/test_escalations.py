@@ -7,8 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from escalation.escalations import escalation_send_back, ticket_escalate
-from escalation.models import Escalation, RuleTrigger, Vendor
+from escalation.models import RuleTrigger
 from escalation.rule_services import rule_create
 from escalation.rules import run_for_sla_event
 from helpdesk.errors import ApplicationError, ConflictError
@@ -16,9 +15,10 @@ from kpis.export import export_figures
 from notifications.models import OutboxEmail
 from tickets import queues
 from tickets.facts import facts_from_events, mismatches
-from tickets.models import EventKind, Status, Ticket, TicketEvent
+from tickets.models import Escalation, EventKind, Status, Ticket, TicketEvent, Vendor
 from tickets.permissions import works_on
 from tickets.services import ticket_assign, ticket_create, ticket_resolve
+from tickets.services.escalation import escalation_send_back, ticket_escalate
 
 HANDOVER = {"symptoms": "VPN drops every 10 min", "tried": "Reinstalled client", "diagnostics": "Log: IKE timeout"}
 

@@ -8,9 +8,9 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from escalation.business_time import cached_calendar_spec
 from escalation.services import holiday_add, import_holidays
 from helpdesk.errors import ApplicationError
+from tickets.sla.business_time import cached_calendar_spec
 
 
 def ics(*events: str) -> bytes:

@@ -9,8 +9,6 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from kombu import Connection
 
-from escalation.models import BusinessCalendar, SlaPolicy
-from escalation.policies import active_policies, matching_policy
 from escalation.policy_services import (
     policy_activate,
     policy_create,
@@ -27,6 +25,8 @@ from helpdesk.errors import ApplicationError
 from tests.escalation.conftest import office_hours
 from tickets.models import EventKind, Status, Ticket
 from tickets.services import ticket_change_status, ticket_create, ticket_reply, ticket_resolve
+from tickets.sla.models import BusinessCalendar, SlaPolicy
+from tickets.sla.policies import active_policies, matching_policy
 
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
 

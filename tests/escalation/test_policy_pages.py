@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from escalation.models import BusinessCalendar, SlaPolicy
 from escalation.policy_services import policy_create
 from helpdesk.celery import app as celery_app
 from tickets.models import Category, EventKind
 from tickets.services import ticket_create
+from tickets.sla.models import BusinessCalendar, SlaPolicy
 
 
 @pytest.fixture

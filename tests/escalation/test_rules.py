@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from escalation.models import BusinessCalendar, Escalation, EscalationRule, RuleFiring, RuleTrigger, SlaPolicy
+from escalation.models import EscalationRule, RuleFiring, RuleTrigger
 from escalation.rule_forms import RuleForm
 from escalation.rule_services import rule_create
 from escalation.rules import run_for_sla_event, run_periodic_rules
@@ -13,8 +13,9 @@ from escalation.scan import scan
 from escalation.tasks import run_escalation_rules
 from helpdesk.errors import ApplicationError
 from notifications.models import OutboxEmail
-from tickets.models import EventKind, Impact, Priority, ResolutionCode, Urgency
+from tickets.models import Escalation, EventKind, Impact, Priority, ResolutionCode, Urgency
 from tickets.services import ticket_assign, ticket_create, ticket_reopen, ticket_resolve
+from tickets.sla.models import BusinessCalendar, SlaPolicy
 
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from escalation import scan as scan_module
-from escalation.models import BusinessCalendar, SlaEvent, SlaPolicy
+from escalation.models import SlaEvent
 from escalation.scan import scan
 from notifications.models import OutboxEmail
 from tests.factories import UserFactory
@@ -26,6 +26,7 @@ from tickets.services import (
     ticket_reply,
     ticket_resolve,
 )
+from tickets.sla.models import BusinessCalendar, SlaPolicy
 
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -7,11 +7,12 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from escalation.models import BusinessCalendar, SlaEvent, SlaPolicy
+from escalation.models import SlaEvent
 from helpdesk.celery import app
 from notifications.models import OutboxEmail
 from tickets.models import EventKind, TicketEvent
 from tickets.services import ticket_assign, ticket_create
+from tickets.sla.models import BusinessCalendar, SlaPolicy
 
 
 def wait_for(condition, timeout):

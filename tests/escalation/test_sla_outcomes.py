@@ -10,7 +10,6 @@ from datetime import time
 import pytest
 import time_machine
 
-from escalation.models import BusinessCalendar, SlaPolicy, WorkingInterval
 from escalation.policy_services import policy_update
 from escalation.scan import scan
 from tickets.models import EventKind
@@ -22,6 +21,7 @@ from tickets.services import (
     ticket_reply,
     ticket_resolve,
 )
+from tickets.sla.models import BusinessCalendar, SlaPolicy, WorkingInterval
 
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
 OUTCOMES = [EventKind.SLA_MET, EventKind.SLA_MISSED]

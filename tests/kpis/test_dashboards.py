@@ -11,7 +11,6 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from escalation.escalations import ticket_escalate
 from kpis import dashboards
 from kpis.charts import line_chart
 from kpis.export import export_figures
@@ -23,6 +22,7 @@ from tests.factories import UserFactory
 from tickets.models import Category, EventKind, TicketEvent
 from tickets.notifications import survey_token
 from tickets.services import ticket_create, ticket_reply, ticket_resolve
+from tickets.services.escalation import ticket_escalate
 from tickets.services.satisfaction import satisfaction_answer
 
 T0 = dt.datetime(2026, 10, 5, 9, 0, tzinfo=dt.UTC)  # a Monday

@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from escalation.escalations import escalation_send_back, ticket_escalate
 from tickets.facts import FACT_FIELDS, facts_from_events, mismatches, tickets_with_mismatches
 from tickets.models import ResolutionCode, Status, Ticket
 from tickets.services import (
@@ -18,6 +17,7 @@ from tickets.services import (
     ticket_reply,
     ticket_resolve,
 )
+from tickets.services.escalation import escalation_send_back, ticket_escalate
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # a Monday morning
 

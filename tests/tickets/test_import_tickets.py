@@ -8,7 +8,6 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Organisation, Role, Team, User
-from escalation.models import BusinessCalendar
 from escalation.policy_services import policy_create
 from notifications.models import OutboxEmail
 from tickets.event_checks import event_log_problems
@@ -16,6 +15,7 @@ from tickets.facts import mismatches
 from tickets.importing import import_file, read_lines
 from tickets.models import Category, EventKind, Status, Ticket, TicketEvent
 from tickets.services import ticket_create
+from tickets.sla.models import BusinessCalendar
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=CST)  # a Thursday morning in Shanghai

@@ -6,7 +6,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from escalation.models import BusinessCalendar, SlaPolicy
 from escalation.rebuild import differences
 from helpdesk.errors import ApplicationError, ConflictError
 from notifications.models import OutboxEmail
@@ -32,6 +31,7 @@ from tickets.services import (
     ticket_reply,
     ticket_resolve,
 )
+from tickets.sla.models import BusinessCalendar, SlaPolicy
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(1, 100))
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -225,8 +225,8 @@ def test_the_filter_panel_is_drawn_only_when_asked_for(client, alice, carol, ser
 def test_sidebar_counts_equal_the_views_for_every_kind_of_staff(alice, bob, carol, dave, erin, ada, desk):
     # carol escalates a ticket to Network and dave puts it on pending: carol now sees it only as
     # its coordinator, in "pending" and "escalated", which the counts find apart from her teams.
-    from escalation.escalations import ticket_escalate
     from tickets.models import Ticket
+    from tickets.services.escalation import ticket_escalate
 
     handed_over = ticket_assign(_ticket(bob, "Handed over"), carol, acting_user=carol)
     ticket_escalate(
@@ -327,12 +327,12 @@ def test_an_empty_queue_says_so(client, carol, service_desk):
 def test_the_rows_sla_badge_is_the_sla_badge_template(state):
     from django.template.loader import render_to_string
 
-    from escalation.badges import Badge
+    from tickets.sla.badges import Badge
     from tickets.templatetags.ticket_badges import sla_badge_html
 
     badge = Badge(state, "" if state == "stopped" else f"3 h <left> {state}")
 
-    assert sla_badge_html(badge) == render_to_string("escalation/_sla_badge.html", {"badge": badge}).strip()
+    assert sla_badge_html(badge) == render_to_string("tickets/_sla_badge.html", {"badge": badge}).strip()
 
 
 def test_the_bulk_bar_lists_the_agents_as_they_are_now(client, carol, dave, service_desk):
@@ -407,7 +407,7 @@ def test_the_views_without_a_written_out_condition_use_their_queryset(alice, car
 
 
 def test_a_queue_row_carries_what_its_row_shows(alice, carol, service_desk):
-    from escalation.models import SlaPolicy
+    from tickets.sla.models import SlaPolicy
 
     ticket = _ticket(alice, "With everything", impact=1, urgency=1)
     ticket_assign(ticket, carol, acting_user=carol)

@@ -5,8 +5,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from escalation.escalations import escalation_send_back, ticket_escalate
-from escalation.models import BusinessCalendar
 from escalation.policy_services import policy_create
 from tickets.models import Category, EventKind, Ticket
 from tickets.notifications import survey_token
@@ -23,6 +21,8 @@ from tickets.services import (
     ticket_resolve,
     ticket_set_tags,
 )
+from tickets.services.escalation import escalation_send_back, ticket_escalate
+from tickets.sla.models import BusinessCalendar
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from accounts.models import Team, User
 from helpdesk.errors import ApplicationError
 from tickets import notifications
+from tickets.events import record
 from tickets.models import EventKind, Status, Ticket
-from tickets.services.base import check_version, describe, lock, now_or, record, require_staff, save
+from tickets.services.base import check_version, describe, lock, now_or, require_staff, save
 
 
 def _previous_assignee_id(ticket: Ticket) -> int | None:

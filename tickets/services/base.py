@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import may_change
-from escalation.clocks import refresh_clocks
 from helpdesk.errors import ConflictError
 from tickets.lifecycle import Side
-from tickets.models import EventKind, Message, Ticket, TicketEvent
+from tickets.models import Ticket
 from tickets.permissions import is_requester_side
+from tickets.sla.clocks import refresh_clocks
 
 
 def lock(ticket: Ticket) -> Ticket:
@@ -57,35 +57,6 @@ def describe(value: Model | None) -> dict[str, Any] | None:
     return None if value is None else {"id": value.pk, "name": str(value)}
 
 
-def record(
-    ticket: Ticket,
-    kind: EventKind,
-    *,
-    actor: User | None,
-    at: datetime,
-    old: Any = None,
-    new: Any = None,
-    message: Message | None = None,
-) -> TicketEvent:
-    """Write one event; its team and assignee are the ticket's once the event has taken effect."""
-    team_id, assignee_id = ticket.team_id, ticket.assignee_id
-    if kind == EventKind.TEAM_CHANGED:
-        team_id = new["id"] if new else None
-    elif kind == EventKind.ASSIGNED:
-        assignee_id = new["id"] if new else None
-    return TicketEvent.objects.create(
-        ticket=ticket,
-        kind=kind,
-        actor=actor,
-        old_value=old,
-        new_value=new,
-        message=message,
-        created_at=at,
-        team_id=team_id,
-        assignee_id=assignee_id,
-    )
-
-
 # A change to any of these may pause, resume or re-target the SLA clocks.
 CLOCK_INPUTS = frozenset({"status", "priority", "type", "category", "team", "first_response_at"})
 
@@ -95,5 +66,5 @@ def save(ticket: Ticket, at: datetime, *fields: str) -> None:
     ticket.version += 1
     changed = [*fields, "updated_at", "version"]
     if CLOCK_INPUTS.intersection(fields):
-        changed += refresh_clocks(ticket, actor=None, at=at, record=record)
+        changed += refresh_clocks(ticket, actor=None, at=at)
     ticket.save(update_fields=changed)

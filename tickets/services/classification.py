@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from helpdesk.errors import ApplicationError
+from tickets.events import record
 from tickets.models import Category, EventKind, Impact, Priority, Tag, Ticket, TicketType, Urgency, tag_slugs
 from tickets.priority import priority_for
-from tickets.services.base import check_version, describe, lock, now_or, record, require_staff, save
+from tickets.services.base import check_version, describe, lock, now_or, require_staff, save
 
 
 @transaction.atomic

@@ -10,15 +10,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Role, Team, User
-from escalation.clocks import refresh_clocks
 from helpdesk.errors import ApplicationError
 from helpdesk.markdown import render_markdown
 from tickets import notifications, search
 from tickets.attachments import check_uploads
+from tickets.events import record
 from tickets.models import Category, Channel, EventKind, Impact, Ticket, TicketType, Urgency
 from tickets.priority import priority_for
-from tickets.services.base import describe, now_or, record
+from tickets.services.base import describe, now_or
 from tickets.services.messages import store_attachments
+from tickets.sla.clocks import refresh_clocks
 
 SUBJECT_MAX = 200
 BODY_MAX = 50_000
@@ -267,7 +268,7 @@ def open_ticket(
     # requester account. The created event (no actor, ``guest``) tells who really sent them;
     # files with no message are the request's own.
     store_attachments(ticket, None, checked, uploaded_by=acting_user or requester, at=at)
-    ticket.save(update_fields=refresh_clocks(ticket, actor=None, at=at, record=record))
+    ticket.save(update_fields=refresh_clocks(ticket, actor=None, at=at))
     notifications.ticket_created(ticket)
     search.refresh_search_vector(ticket.pk)
     return ticket

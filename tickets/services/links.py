@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.permissions import require_view
 from helpdesk.errors import ApplicationError
+from tickets.events import record
 from tickets.models import EventKind, LinkKind, Ticket, TicketLink
-from tickets.services.base import lock, now_or, record, require_staff, save
+from tickets.services.base import lock, now_or, require_staff, save
 
 
 @transaction.atomic

@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import may_change
-from escalation.clocks import settle_targets
-from escalation.models import SlaTarget
 from helpdesk.errors import ApplicationError, ConflictError
 from tickets import notifications
+from tickets.events import record
 from tickets.models import Attachment, EventKind, LinkKind, Message, ResolutionCode, Status, Ticket
-from tickets.services.base import lock, now_or, record, save
+from tickets.services.base import lock, now_or, save
 from tickets.services.links import ticket_link
+from tickets.sla.clocks import settle_targets
+from tickets.sla.models import SlaTarget
 
 
 @transaction.atomic
@@ -150,7 +151,6 @@ def _close_as_duplicate(duplicate: Ticket, target: Ticket, *, acting_user: User,
         stopped_by=EventKind.MERGED,
         actor=acting_user,
         at=at,
-        record=record,
         missed_only=True,
     )
     duplicate.status = Status.CLOSED

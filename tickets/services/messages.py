@@ -12,14 +12,15 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from escalation.clocks import settle_targets
-from escalation.models import SlaTarget
 from helpdesk.markdown import render_markdown
 from tickets import notifications, search
 from tickets.attachments import CheckedUpload, check_uploads
+from tickets.events import record
 from tickets.lifecycle import InvalidTransition, Side
 from tickets.models import Attachment, EventKind, LinkKind, Message, Status, Ticket, TicketLink
-from tickets.services.base import lock, now_or, record, save, side_of
+from tickets.services.base import lock, now_or, save, side_of
+from tickets.sla.clocks import settle_targets
+from tickets.sla.models import SlaTarget
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,6 @@ def ticket_reply(
                 stopped_by=EventKind.REPLIED,
                 actor=acting_user,
                 at=at,
-                record=record,
             )
             ticket.first_response_at = at
             changed.append("first_response_at")

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from helpdesk.errors import ApplicationError, ConflictError
+from tickets.events import record
 from tickets.models import EventKind, SatisfactionAnswer, Status, Ticket, TicketEvent
 from tickets.notifications import SURVEY_SALT
-from tickets.services.base import now_or, record
+from tickets.services.base import now_or
 
 SURVEY_VALID_FOR = timedelta(days=60)
 

@@ -10,13 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from escalation.clocks import settle_targets
-from escalation.models import SlaTarget
 from helpdesk.errors import ApplicationError
 from tickets import notifications
+from tickets.events import record
 from tickets.lifecycle import Side, check_transition
 from tickets.models import EventKind, ResolutionCode, Status, Ticket
-from tickets.services.base import check_version, lock, now_or, record, save, side_of
+from tickets.services.base import check_version, lock, now_or, save, side_of
+from tickets.sla.clocks import settle_targets
+from tickets.sla.models import SlaTarget
 
 # Moves that have their own service, because they carry more than a status.
 SPECIAL_TARGETS = {Status.RESOLVED: "ticket_resolve", Status.CLOSED: "ticket_close"}
@@ -78,7 +79,7 @@ def ticket_resolve(
         old=ticket.status,
         new={"code": code, "summary": summary, "assignee": ticket.assignee_id},
     )
-    settle_targets(ticket, SlaTarget.values, stopped_by=EventKind.RESOLVED, actor=acting_user, at=at, record=record)
+    settle_targets(ticket, SlaTarget.values, stopped_by=EventKind.RESOLVED, actor=acting_user, at=at)
     ticket.status = Status.RESOLVED
     ticket.resolution_code = code
     ticket.resolution_summary = summary
@@ -135,9 +136,7 @@ def ticket_close(
         old=old,
         new={"withdrawn": old != Status.RESOLVED, "automatic": acting_user is None},
     )
-    settle_targets(
-        ticket, SlaTarget.values, stopped_by=EventKind.CLOSED, actor=acting_user, at=at, record=record, missed_only=True
-    )
+    settle_targets(ticket, SlaTarget.values, stopped_by=EventKind.CLOSED, actor=acting_user, at=at, missed_only=True)
     ticket.status = Status.CLOSED
     ticket.closed_at = at
     save(ticket, at, "status", "closed_at")

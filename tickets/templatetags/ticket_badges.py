@@ -5,7 +5,7 @@ than the SQL that fetched the whole page (per row two ``{% url %}``, a ``blocktr
 inclusion tag for the SLA badge and some 30 variable lookups). Here the URL is reversed once
 per page, the status labels are translated once per page, and every value from the database goes
 through ``escape``. Dates are Django's own formatting (``date_format``, as the ``date`` filter)
-and SLA badges escalation/badges.py's ``badge_for``; nothing is kept between requests.
+and SLA badges tickets/sla/badges.py's ``badge_for``; nothing is kept between requests.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_lazy
 
-from escalation.badges import Badge, badge_for
 from tickets.models import Status, Ticket, format_reference
+from tickets.sla.badges import Badge, badge_for
 
 register = template.Library()
 
@@ -35,7 +35,7 @@ STATUS_CLASSES = {
     "resolved": "text-bg-success",
 }
 PRIORITY_CLASSES = {1: "text-bg-danger", 2: "text-bg-warning"}
-# The classes of escalation/_sla_badge.html (tests/tickets/test_queues.py compares the two).
+# The classes of tickets/_sla_badge.html (tests/tickets/test_queues.py compares the two).
 SLA_CLASSES = {"overdue": "text-bg-danger", "warning": "text-bg-warning", "ok": "text-bg-success"}
 SLA_OTHER_CLASSES = "text-bg-light border text-muted fw-normal"
 
@@ -47,7 +47,7 @@ def status_badge(ticket: Ticket) -> SafeString:
 
 
 def sla_badge_html(badge: Badge) -> str:
-    """escalation/_sla_badge.html as a string: nothing when the badge has no label."""
+    """tickets/_sla_badge.html as a string: nothing when the badge has no label."""
     if not badge.label:
         return ""
     css = SLA_CLASSES.get(badge.state, SLA_OTHER_CLASSES)

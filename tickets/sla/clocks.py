@@ -10,20 +10,21 @@ policy changes as events, so the SLA history can be replayed (``manage.py sla_re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from escalation.business_time import (
+from tickets.events import record
+from tickets.lifecycle import ACTIVE
+from tickets.models import EventKind, Status, Ticket
+from tickets.sla.business_time import (
     add_business_seconds,
     business_seconds_between,
     cached_calendar_spec,
     subtract_business_seconds,
 )
-from escalation.models import SlaPolicy, SlaTarget
-from escalation.policies import matching_policy
-from tickets.lifecycle import ACTIVE
-from tickets.models import EventKind, Status, Ticket
+from tickets.sla.models import SlaPolicy, SlaTarget
+from tickets.sla.policies import matching_policy
 
 CLOCK_FIELDS = [
     "sla_policy",
@@ -142,7 +143,6 @@ def settle_targets(
     stopped_by: str,
     actor,
     at: datetime,
-    record: Callable,
     missed_only: bool = False,
 ) -> None:
     """Record whether each of ``targets`` was met, as its clock stops for good.
@@ -187,12 +187,11 @@ def settle_targets(
         )
 
 
-def refresh_clocks(ticket: Ticket, *, actor, at: datetime, record) -> list[str]:
+def refresh_clocks(ticket: Ticket, *, actor, at: datetime) -> list[str]:
     """Bring the clocks in line with the ticket as it now is; return the fields to save.
 
-    ``record`` is the services' event writer (tickets.services.base.record), passed in so that
-    this module does not import the services that call it. Events are recorded at ``at`` as
-    given (the service's one moment); the clock arithmetic uses :func:`clock_time`.
+    Events are recorded at ``at`` as given (the service's one moment); the clock arithmetic
+    uses :func:`clock_time`.
     """
     event_at, at = at, clock_time(at)
     before = _was_running(ticket)

@@ -18,13 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from escalation.working_hours import Interval, working_hours_problems
-
-if TYPE_CHECKING:
-    from escalation.models import BusinessCalendar
+from tickets.sla.models import BusinessCalendar
+from tickets.sla.working_hours import Interval, working_hours_problems
 
 ONE_DAY = timedelta(days=1)
 ONE_WEEK = timedelta(days=7)
@@ -106,8 +103,6 @@ def cached_calendar_spec(calendar: BusinessCalendar) -> CalendarSpec:
 
 @lru_cache(maxsize=256)
 def _spec_by_version(pk: int, updated_at: datetime) -> CalendarSpec:
-    from escalation.models import BusinessCalendar
-
     return calendar_spec(BusinessCalendar.objects.get(pk=pk))
 
 

@@ -16,13 +16,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Team
-from escalation.escalations import escalation_send_back, may_send_back, ticket_escalate
-from escalation.models import Escalation, Vendor
 from helpdesk.errors import ApplicationError
 from tickets import selectors
 from tickets.forms import ServiceErrorsMixin
-from tickets.models import Ticket
+from tickets.models import Escalation, Ticket, Vendor
 from tickets.permissions import works_on
+from tickets.services.escalation import escalation_send_back, may_send_back, ticket_escalate
 
 
 class TeamChoiceField(forms.ModelChoiceField):
@@ -127,7 +126,7 @@ def escalation_new(request, reference: str):
                     _("Escalated. You stay the coordinator of %(reference)s.") % {"reference": ticket.reference},
                 )
                 return redirect("tickets:agent_ticket", ticket.reference)
-    return render(request, "escalation/escalation_form.html", {"ticket": ticket, "form": form}, status=http_status)
+    return render(request, "tickets/escalation_form.html", {"ticket": ticket, "form": form}, status=http_status)
 
 
 @login_required

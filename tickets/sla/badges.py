@@ -8,9 +8,9 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from escalation.business_time import business_seconds_between, cached_calendar_spec
 from tickets.lifecycle import ACTIVE
 from tickets.models import Ticket
+from tickets.sla.business_time import business_seconds_between, cached_calendar_spec
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Team, User
-from escalation.models import Escalation, Vendor
 from helpdesk.errors import ApplicationError, ConflictError
 from tickets import notifications
-from tickets.models import EventKind, Ticket
+from tickets.events import record
+from tickets.models import Escalation, EventKind, Ticket, Vendor
 from tickets.permissions import staff_team_ids
-from tickets.services.base import check_version, describe, lock, now_or, record, require_staff, save
+from tickets.services.base import check_version, describe, lock, now_or, require_staff, save
 
 # How a send-back was recorded before it had its own kind (``escalation_returned``).
 LEGACY_SEND_BACK = {"sent_back": True}

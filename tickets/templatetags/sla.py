@@ -1,11 +1,11 @@
 from django import template
 from django.utils import timezone
 
-from escalation.badges import badge_for
+from tickets.sla.badges import badge_for
 
 register = template.Library()
 
 
-@register.inclusion_tag("escalation/_sla_badge.html")
+@register.inclusion_tag("tickets/_sla_badge.html")
 def sla_badge(ticket):
     return {"badge": badge_for(ticket, timezone.now())}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max
 
-from escalation.models import SlaPolicy
+from tickets.sla.models import SlaPolicy
 
 
 @dataclass(frozen=True)

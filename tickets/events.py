@@ -1,0 +1,38 @@
+"""The event log's one writer: every service, the SLA clocks and the scan record through :func:`record`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from accounts.models import User
+from tickets.models import EventKind, Message, Ticket, TicketEvent
+
+
+def record(
+    ticket: Ticket,
+    kind: EventKind,
+    *,
+    actor: User | None,
+    at: datetime,
+    old: Any = None,
+    new: Any = None,
+    message: Message | None = None,
+) -> TicketEvent:
+    """Write one event; its team and assignee are the ticket's once the event has taken effect."""
+    team_id, assignee_id = ticket.team_id, ticket.assignee_id
+    if kind == EventKind.TEAM_CHANGED:
+        team_id = new["id"] if new else None
+    elif kind == EventKind.ASSIGNED:
+        assignee_id = new["id"] if new else None
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        old_value=old,
+        new_value=new,
+        message=message,
+        created_at=at,
+        team_id=team_id,
+        assignee_id=assignee_id,
+    )
