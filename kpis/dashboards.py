@@ -95,38 +95,25 @@ TREND_KEYS = [
     "csat_answers",
 ]
 
-ARRIVALS_SQL = """
-SELECT date_trunc(%(unit)s, event.created_at AT TIME ZONE %(zone)s)::date AS bucket, count(*)
-FROM tickets_ticketevent AS event
-WHERE event.kind = 'created' AND event.team_id = %(team)s
-  AND event.created_at >= %(since)s AND event.created_at < %(until)s
-GROUP BY bucket
-"""
-
 
 def team_trend(team: Team, kind: str, starts: list[date]) -> list[dict[str, Any]]:
-    """One row per period: the team's stored figures, tickets arrived, and the backlog at the end.
+    """One row per period from the team's stored figures: the trend, tickets arrived, the backlog at the end.
 
     ``computed_at`` is when the period's figures were computed (None without a stored row).
     """
-    zone = team.time_zone
     stored = {
         start: (values, computed_at)
         for start, values, computed_at in PeriodFigure.objects.filter(
             period=kind, dimension=Dimension.TEAM, key=team.pk, start__in=starts
         ).values_list("start", "values", "computed_at")
     }
-    since, until = local_range(zone, starts[0], period_end(kind, starts[-1]))
-    with connection.cursor() as cursor:
-        cursor.execute(ARRIVALS_SQL, {"unit": kind, "zone": str(zone), "team": team.pk, "since": since, "until": until})
-        arrivals = dict(cursor.fetchall())
     rows = []
     for start in starts:
         values, computed_at = stored.get(start, ({}, None))
         row = {"start": start, "end": period_end(kind, start), "computed_at": computed_at}
         row |= {name: values.get(name) for name in TREND_KEYS}
         row["tickets_resolved"] = row["tickets_resolved"] or 0
-        row["arrivals"] = arrivals.get(start, 0)
+        row["arrivals"] = values.get("arrivals") or 0
         row["backlog"] = values.get("backlog_end") or 0
         rows.append(row)
     return rows

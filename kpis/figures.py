@@ -40,6 +40,7 @@ COUNT_KEYS = [
     "articles_published",
     "article_reuse",
     "feedback_raised",
+    "arrivals",
 ]
 TIME_KEYS = [
     f"{metric}_{statistic}"
@@ -187,6 +188,21 @@ def figures_sql(dimensions: Sequence[str], period: str | None, sources: Sources 
             'maintenance_done', count(*) FILTER (WHERE ticket_type = 'maintenance'),
             {_stats("resolution_final", "resolution_s")},
             {_stats("resolution_final_business", "business_s")}""",
+        ),
+        _part(
+            dimensions,
+            period,
+            # Tickets arrived: the team and category they were created with.
+            f"""(
+                SELECT {local_day("created.created_at", "team")} AS day, created.team_id,
+                       ((created.new_value -> 'category') ->> 'id')::bigint AS category_id
+                FROM tickets_ticketevent AS created
+                LEFT JOIN accounts_team AS team ON team.id = created.team_id
+                WHERE created.kind = 'created'
+                  AND created.created_at >= {events_from} AND created.created_at < {events_until}
+            )""",
+            {Dimension.TEAM: "fact.team_id", Dimension.CATEGORY: "fact.category_id", Dimension.DESK: ""},
+            "'arrivals', count(*)",
         ),
         _part(
             dimensions,
