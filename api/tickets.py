@@ -37,6 +37,7 @@ from tickets import queues, services
 from tickets.filters import QueueFilter
 from tickets.models import Escalation, Ticket
 from tickets.permissions import works_on
+from tickets.search import matching
 from tickets.selectors import thread, ticket_by_reference
 from tickets.serializers import MessageSerializer, TicketDetailSerializer
 from tickets.services.escalation import escalation_send_back, may_send_back, ticket_escalate
@@ -73,9 +74,17 @@ class TicketFilter(QueueFilter):
     """The queue page's filters, and "unassigned" for scripts."""
 
     unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull", label=_("unassigned"))
+    q = django_filters.CharFilter(
+        method="filter_search",
+        label=_("Search: a reference, or words of the subject, description or replies"),
+    )
 
     class Meta(QueueFilter.Meta):
         pass
+
+    def filter_search(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        # The "my requests" page's search: within what the caller sees; internal notes for staff only.
+        return matching(queryset, self.request.user, value)
 
 
 def _other_ticket(user, reference: str, field: str) -> Ticket:

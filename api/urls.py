@@ -11,7 +11,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
 from api import reads, tokens
-from api.kpis import KpiExportView
+from api.appraisals import AppraisalViewSet
+from api.kpis import FigureView, KpiExportView, ScorecardViewSet
 from api.tickets import TicketViewSet
 
 
@@ -36,13 +37,17 @@ reference.register("calendars", reads.CalendarViewSet, basename="calendar")
 reference.register("escalation-rules", reads.EscalationRuleViewSet, basename="escalation-rule")
 reference.register("vendors", reads.VendorViewSet, basename="vendor")
 reference.register("tokens", tokens.TokenViewSet, basename="token")
+reference.register("kpis/scorecards", ScorecardViewSet, basename="scorecard")
+reference.register("appraisals", AppraisalViewSet, basename="appraisal")
 
 urlpatterns = [
     path("", include((tickets.urls, "tickets_api"))),
     path("", include("knowledge.api_urls")),
+    path("", include("monitoring.urls")),
     path("", include((reference.urls, "api"))),
     path("me/", tokens.MeView.as_view(), name="api-me"),
     path("kpis/export", KpiExportView.as_view(), name="api-kpi-export"),
+    path("kpis/figures", FigureView.as_view(), name="api-kpi-figures"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "knowledge",
     "kpis",
     "feedback",
+    "monitoring",
     "notifications",
     "canned",
     "api",
@@ -290,6 +291,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One date format per language, the short style the same as the long (helpdesk/formats/).
+FORMAT_MODULE_PATH = ["helpdesk.formats"]
 
 # --- Static and media -----------------------------------------------------------------------
 
@@ -380,7 +383,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name for a choice set that several fields share.
-    "ENUM_NAME_OVERRIDES": {"ResolutionCodeEnum": "tickets.models.ResolutionCode"},
+    "ENUM_NAME_OVERRIDES": {
+        "ResolutionCodeEnum": "tickets.models.ResolutionCode",
+        # Alerts have a "status" too (firing/resolved): the tickets' keeps its plain name.
+        "StatusEnum": "tickets.models.Status",
+        "AlertStatusEnum": "monitoring.models.AlertStatus",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------

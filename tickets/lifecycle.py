@@ -30,7 +30,8 @@ TRANSITIONS: dict[tuple[Status, Status], frozenset[Side]] = {
     (Status.PENDING, Status.ON_HOLD): frozenset({STAFF}),
     (Status.ON_HOLD, Status.OPEN): frozenset({STAFF}),
     (Status.ON_HOLD, Status.PENDING): frozenset({STAFF}),
-    **{(status, Status.RESOLVED): frozenset({STAFF}) for status in ACTIVE},
+    # The system resolves when a monitoring source reports its alert cleared (auto-resolve).
+    **{(status, Status.RESOLVED): frozenset({STAFF, SYSTEM}) for status in ACTIVE},
     # Reopening: by staff, or by the requester's reply within the reopen window.
     (Status.RESOLVED, Status.OPEN): frozenset({STAFF, REQUESTER}),
     (Status.RESOLVED, Status.CLOSED): frozenset({STAFF, REQUESTER, SYSTEM}),

@@ -287,3 +287,20 @@ def test_files_download_with_the_page_s_checks(as_user, alice, bob, carol, ticke
     assert staff.status_code == 200 and b"".join(staff.streaming_content) == b"kernel panic"
     assert requester.status_code == 404  # an internal note's file
     assert stranger.status_code == 404 and stranger.json()["code"] == "not_found"
+
+
+# --- search -----------------------------------------------------------------------------------
+
+
+def test_search_pages_like_the_rest_of_the_list(as_user, alice, carol, ticket):
+    other = ticket_create(requester=alice, subject="Printer jammed", description="Tray 2", acting_user=alice)
+
+    assert references(as_user(carol).get(LIST, {"q": "printer"})) == [other.reference]
+    assert references(as_user(carol).get(LIST, {"q": ticket.reference})) == [ticket.reference]
+    assert references(as_user(carol).get(LIST, {"q": "printer", "status": "closed"})) == []
+
+
+def test_a_search_with_a_nul_character_is_a_400(as_user, carol, ticket):
+    response = as_user(carol).get(LIST, {"q": "print\x00er"})
+
+    assert response.status_code == 400 and "q" in response.json()["fields"]

@@ -36,7 +36,7 @@ ALLOWED = {
     (PENDING, ON_HOLD): {STAFF},
     (ON_HOLD, OPEN): {STAFF},
     (ON_HOLD, PENDING): {STAFF},
-    **{(status, RESOLVED): {STAFF} for status in ACTIVE},
+    **{(status, RESOLVED): {STAFF, SYSTEM} for status in ACTIVE},  # SYSTEM: monitoring auto-resolve
     (RESOLVED, OPEN): {STAFF, REQUESTER},  # reopening
     (RESOLVED, CLOSED): {STAFF, REQUESTER, SYSTEM},  # confirmed, or auto-closed
     **{(status, CLOSED): {REQUESTER} for status in ACTIVE},  # the requester withdraws

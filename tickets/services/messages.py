@@ -62,7 +62,9 @@ def reopen_window_open(ticket: Ticket, at: datetime) -> bool:
     )
 
 
-def _post(ticket: Ticket, author: User, body: str, *, public: bool, side: Side, checked, at: datetime) -> Message:
+def _post(
+    ticket: Ticket, author: User | None, body: str, *, public: bool, side: Side, checked, at: datetime
+) -> Message:
     message = Message.objects.create(
         ticket=ticket, author=author, is_public=public, body=body, body_html=render_markdown(body), created_at=at
     )
@@ -169,15 +171,18 @@ def ticket_add_note(
     ticket: Ticket,
     body: str,
     *,
-    acting_user: User,
+    acting_user: User | None,
     attachments: list | None = None,
     at: datetime | None = None,
 ) -> Message:
-    """An internal note: staff only, never shown or sent to the requester."""
+    """An internal note: staff only, never shown or sent to the requester.
+
+    ``acting_user=None`` is a note by the system (e.g. monitoring: "the alert fired again").
+    """
     from tickets.services.creation import clean_body
 
     ticket = lock(ticket)
-    if side_of(acting_user, ticket) is not Side.STAFF:
+    if side_of(acting_user, ticket) not in (Side.STAFF, Side.SYSTEM):
         raise PermissionDenied
     body = clean_body(body, field="body")
     checked = check_uploads(attachments or [], already_attached=_attached_bytes(ticket))

@@ -57,10 +57,11 @@ def ticket_resolve(
     *,
     code: str,
     summary: str,
-    acting_user: User,
+    acting_user: User | None,
     expected_version: int | None = None,
     at: datetime | None = None,
 ) -> Ticket:
+    """Staff, or the system (``acting_user=None``: a monitoring source that auto-resolves)."""
     ticket = lock(ticket)
     side = side_of(acting_user, ticket)
     check_version(ticket, expected_version)

@@ -107,20 +107,22 @@ def queue_rows(tickets: Sequence[Ticket], due_groups: dict | None = None) -> Saf
         status_label = status_labels.get(ticket.status) or escape(ticket.status)
         priority_css = PRIORITY_CLASSES.get(ticket.priority, "text-bg-light border")
         requester, team, assignee = ticket.requester_name, ticket.team_name, ticket.assignee_name
+        subject = escape(ticket.subject)
         rows.append(
             f'<tr data-queue-row data-href="{url}">'
-            f'<td><input class="form-check-input" type="checkbox" name="tickets" value="{ticket.pk}" '
-            f'aria-label="{select}"></td>'
-            f'<td class="text-nowrap"><a href="{url}">{reference}</a></td>'
-            f"<td>{escape(ticket.subject)}{tag_badges}</td>"
-            f'<td><span class="badge {status_css}" data-testid="status">{status_label}</span></td>'
-            f'<td class="text-nowrap">{sla_badge_html(badge_for(ticket, now))}</td>'
-            f'<td class="text-nowrap"><span class="badge {priority_css}">P{ticket.priority}</span></td>'
+            f'<td class="queue-select"><input class="form-check-input" type="checkbox" name="tickets" '
+            f'value="{ticket.pk}" aria-label="{select}"></td>'
+            f'<td class="queue-ref"><a href="{url}">{reference}</a></td>'
+            # Cut to one line on a wide screen (static/css/helpdesk.css): the title shows all of it.
+            f'<td class="queue-subject" title="{subject}">{subject}{tag_badges}</td>'
+            f'<td class="queue-status"><span class="badge {status_css}" data-testid="status">{status_label}</span></td>'
+            f'<td class="queue-sla">{sla_badge_html(badge_for(ticket, now))}</td>'
+            f'<td class="queue-priority"><span class="badge {priority_css}">P{ticket.priority}</span></td>'
             # "—" for a missing team or assignee; a requester always has a name or an address.
-            f'<td class="d-none d-md-table-cell small">{escape(requester) if requester else ""}</td>'
-            f'<td class="d-none d-lg-table-cell small">{escape(team) if team else "—"}</td>'
-            f'<td class="d-none d-lg-table-cell small">{escape(assignee) if assignee else "—"}</td>'
-            f'<td class="d-none d-md-table-cell small text-nowrap">{_local_date(ticket.updated_at)}</td>'
+            f'<td class="queue-requester small">{escape(requester) if requester else ""}</td>'
+            f'<td class="queue-team small">{escape(team) if team else "—"}</td>'
+            f'<td class="queue-assignee small">{escape(assignee) if assignee else "—"}</td>'
+            f'<td class="queue-updated small">{_local_date(ticket.updated_at)}</td>'
             "</tr>"
         )
     # Safe: every value from the database went through escape().
