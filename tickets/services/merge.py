@@ -156,8 +156,9 @@ def _close_as_duplicate(duplicate: Ticket, target: Ticket, *, acting_user: User,
     duplicate.status = Status.CLOSED
     duplicate.closed_at = at
     duplicate.resolution_code = ResolutionCode.DUPLICATE
-    summary = _("This request is the same as %(reference)s (“%(subject)s”); we carry on there.")
-    duplicate.resolution_summary = summary % {"reference": target.reference, "subject": target.subject}
+    # The reference only: staff who may see the duplicate but not the target must not read its subject.
+    summary = _("This request is the same as %(reference)s; we carry on there.")
+    duplicate.resolution_summary = summary % {"reference": target.reference}
     save(duplicate, at, "status", "closed_at", "resolution_code", "resolution_summary")
     # The one e-mail says it all in plain words: no "resolved" or "closed" e-mail, no survey.
     notifications.merged(duplicate, target)
