@@ -32,6 +32,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "tier", "time_zone"]
+    list_display = ["name", "name_zh_hans", "tier", "time_zone"]
     list_filter = ["tier"]
+    search_fields = ["name", "name_zh_hans"]
     filter_horizontal = ["members", "managers"]

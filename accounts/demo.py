@@ -22,6 +22,33 @@ TEAMS = [
     ("Engineering liaison", Team.Tier.ENGINEERING, "Europe/Berlin"),
 ]
 
+# What a reader of Simplified Chinese sees for the teams and categories (name_zh_hans).
+CHINESE_NAMES = {
+    "Service Desk": "服务台",
+    "Network & Infrastructure": "网络与基础设施",
+    "Engineering liaison": "工程联络",
+    "Hardware": "硬件",
+    "Laptops & desktops": "笔记本与台式机",
+    "Printers & scanners": "打印机与扫描仪",
+    "Phones & tablets": "手机与平板",
+    "Software": "软件",
+    "Office applications": "办公软件",
+    "Business applications": "业务系统",
+    "Installation requests": "安装申请",
+    "Network": "网络",
+    "Wi-Fi": "无线网络",
+    "VPN": "VPN",
+    "Wired network": "有线网络",
+    "Account & access": "账号与权限",
+    "Password reset": "密码重置",
+    "New account": "新账号",
+    "Permissions": "权限",
+    "Configuration": "配置",
+    "E-mail setup": "邮箱设置",
+    "Device settings": "设备设置",
+    "Other": "其他",
+}
+
 MANAGER = ("erin.manager", "Erin Walsh", "en", ["Service Desk", "Network & Infrastructure", "Engineering liaison"])
 
 # (login, name, language, teams): some agents sit in two teams, as they do in real desks.
@@ -111,7 +138,9 @@ def seed_accounts() -> DemoSummary:
 
     teams = {}
     for name, tier, zone in TEAMS:
-        team, _created = Team.objects.update_or_create(name=name, defaults={"tier": tier, "time_zone": zone})
+        team, _created = Team.objects.update_or_create(
+            name=name, defaults={"tier": tier, "time_zone": zone, "name_zh_hans": CHINESE_NAMES[name]}
+        )
         teams[name] = team
 
     login, name, language, managed = MANAGER
@@ -136,9 +165,11 @@ def seed_accounts() -> DemoSummary:
         _person(email, name, Role.REQUESTER, password, language=language, organisation=organisations[org])
 
     for root_name, children in CATEGORIES.items():
-        root, _created = Category.objects.get_or_create(name=root_name, parent=None)
+        root, _created = Category.objects.update_or_create(
+            name=root_name, parent=None, defaults={"name_zh_hans": CHINESE_NAMES[root_name]}
+        )
         for child in children:
-            Category.objects.get_or_create(name=child, parent=root)
+            Category.objects.update_or_create(name=child, parent=root, defaults={"name_zh_hans": CHINESE_NAMES[child]})
 
     return DemoSummary(
         teams=Team.objects.count(),

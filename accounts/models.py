@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from timezone_field import TimeZoneField
 
+from helpdesk.names import LocalizedName
+
 
 class Role(models.TextChoices):
     REQUESTER = "requester", _("Requester")
@@ -148,7 +150,7 @@ def _session_auth_hash(password: str, secret: str) -> str:
     return User(password=password)._get_session_auth_hash(secret=secret)
 
 
-class Team(models.Model):
+class Team(LocalizedName, models.Model):
     """A support team: its tier says how specialised it is."""
 
     class Tier(models.IntegerChoices):
@@ -157,6 +159,7 @@ class Team(models.Model):
         ENGINEERING = 3, _("Tier 3 – engineering / vendor liaison")
 
     name = models.CharField(_("name"), max_length=120, unique=True)
+    name_zh_hans = models.CharField(_("Chinese name"), max_length=120, blank=True)
     tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, default=Tier.SERVICE_DESK)
     time_zone = TimeZoneField(
         _("time zone"),
@@ -177,7 +180,7 @@ class Team(models.Model):
         verbose_name_plural = _("teams")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
 
 from accounts.tokens import ApiToken  # noqa: E402, F401  (a model of this app, in its own module)

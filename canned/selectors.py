@@ -52,6 +52,6 @@ def grouped_templates(user: User) -> list[TemplateGroup]:
         if template.is_personal:
             personal.templates.append(template)
         else:
-            teams.setdefault(template.team_id, TemplateGroup(template.team.name)).templates.append(template)
+            teams.setdefault(template.team_id, TemplateGroup(template.team.display_name)).templates.append(template)
     groups = [personal] if personal.templates else []
     return groups + sorted(teams.values(), key=lambda group: group.label.casefold())

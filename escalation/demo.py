@@ -14,11 +14,20 @@ from tickets.sla.models import BusinessCalendar, Holiday, SlaPolicy, WorkingInte
 
 OFFICE = "Shanghai office hours"
 ALWAYS = "24×7"
+# What a reader of Simplified Chinese sees for the calendars and policies (name_zh_hans).
+CHINESE_NAMES = {
+    OFFICE: "上海办公时间",
+    ALWAYS: "全天候 24×7",
+    "P1 – critical, around the clock": "P1 – 紧急，全天候",
+    "P2 – high": "P2 – 高",
+    "Standard": "标准 SLA",
+}
 # Working hours with a lunch break, Monday to Friday.
 OFFICE_HOURS = [(time(9), time(12)), (time(13), time(18))]
-HOLIDAYS = [(date(2026, 10, 1) + timedelta(days=n), "国庆节 National Day") for n in range(7)] + [
-    (date(2026, 1, 1), "元旦 New Year's Day"),
-    (date(2027, 1, 1), "元旦 New Year's Day"),
+# (date, name, Chinese name)
+HOLIDAYS = [(date(2026, 10, 1) + timedelta(days=n), "National Day", "国庆节") for n in range(7)] + [
+    (date(2026, 1, 1), "New Year's Day", "元旦"),
+    (date(2027, 1, 1), "New Year's Day", "元旦"),
 ]
 POLICIES = [
     # name, calendar, priorities, first response, resolution (business minutes)
@@ -30,20 +39,27 @@ POLICIES = [
 
 @transaction.atomic
 def seed_sla() -> int:
-    office, created = BusinessCalendar.objects.get_or_create(name=OFFICE, defaults={"time_zone": "Asia/Shanghai"})
+    office, created = BusinessCalendar.objects.get_or_create(
+        name=OFFICE, defaults={"time_zone": "Asia/Shanghai", "name_zh_hans": CHINESE_NAMES[OFFICE]}
+    )
     if created:
         WorkingInterval.objects.bulk_create(
             WorkingInterval(calendar=office, weekday=day, start_time=start, end_time=end)
             for day in range(5)
             for start, end in OFFICE_HOURS
         )
-        Holiday.objects.bulk_create(Holiday(calendar=office, date=day, name=name) for day, name in HOLIDAYS)
-    always, _created = BusinessCalendar.objects.get_or_create(name=ALWAYS, defaults={"is_24x7": True})
+        Holiday.objects.bulk_create(
+            Holiday(calendar=office, date=day, name=name, name_zh_hans=chinese) for day, name, chinese in HOLIDAYS
+        )
+    always, _created = BusinessCalendar.objects.get_or_create(
+        name=ALWAYS, defaults={"is_24x7": True, "name_zh_hans": CHINESE_NAMES[ALWAYS]}
+    )
     calendars = {OFFICE: office, ALWAYS: always}
     for position, (name, calendar, priorities, response, resolution) in enumerate(POLICIES):
         SlaPolicy.objects.get_or_create(
             name=name,
             defaults={
+                "name_zh_hans": CHINESE_NAMES[name],
                 "position": position * 10,
                 "calendar": calendars[calendar],
                 "priorities": priorities,

@@ -95,6 +95,7 @@ IntervalFormSet = forms.formset_factory(IntervalForm, formset=BaseIntervalFormSe
 
 class CalendarForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
+    name_zh_hans = forms.CharField(label=_("Chinese name"), max_length=120, required=False)
     time_zone = TimeZoneFormField(label=_("Time zone"), use_pytz=False, initial="UTC")
     is_24x7 = forms.BooleanField(
         label=_("Open 24×7 (every minute counts; working hours and holidays are ignored)"), required=False
@@ -111,6 +112,7 @@ class DateInput(forms.DateInput):
 class HolidayForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     name = forms.CharField(label=_("Name"), max_length=200)
+    name_zh_hans = forms.CharField(label=_("Chinese name"), max_length=200, required=False)
 
 
 class HolidayImportForm(forms.Form):

@@ -29,6 +29,7 @@ def _minutes(label, help_text) -> forms.IntegerField:
 
 class PolicyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120, error_messages={"required": _("Give the policy a name.")})
+    name_zh_hans = forms.CharField(label=_("Chinese name"), max_length=120, required=False)
     calendar = forms.ModelChoiceField(
         label=_("Business calendar"),
         queryset=BusinessCalendar.objects.order_by("name"),
@@ -84,6 +85,7 @@ class PolicyForm(forms.Form):
     def initial_for(cls, policy: SlaPolicy) -> dict[str, Any]:
         return {
             "name": policy.name,
+            "name_zh_hans": policy.name_zh_hans,
             "calendar": policy.calendar_id,
             "priorities": [int(p) for p in policy.priorities],
             "types": list(policy.types),

@@ -42,6 +42,7 @@ CONDITIONS = ("priorities", "types", "categories", "organisations", "teams")
 RELATED = {"categories": Category, "organisations": Organisation, "teams": Team}
 FIELDS = (
     "name",
+    "name_zh_hans",
     "calendar",
     *CONDITIONS,
     "first_response_minutes",
@@ -51,8 +52,9 @@ FIELDS = (
     "pause_on_hold",
 )
 # A change to any of these can move due times or hand tickets to another policy; a new name cannot.
-CLOCK_INPUTS = frozenset(FIELDS) - {"name"}
+CLOCK_INPUTS = frozenset(FIELDS) - {"name", "name_zh_hans"}
 DEFAULTS: dict[str, Any] = {
+    "name_zh_hans": "",
     "priorities": (),
     "types": (),
     "categories": (),
@@ -131,6 +133,11 @@ def _check(fields: dict[str, Any], *, excluding: SlaPolicy | None) -> tuple[dict
             errors["name"] = _("A policy named “%(name)s” already exists.") % {"name": name}
     cleaned["name"] = name
 
+    name_zh_hans = " ".join(str(fields.get("name_zh_hans") or "").split())
+    if len(name_zh_hans) > name_max:
+        errors["name_zh_hans"] = _("A name can be at most %(max)d characters long.") % {"max": name_max}
+    cleaned["name_zh_hans"] = name_zh_hans
+
     calendar = fields.get("calendar")
     if not isinstance(calendar, BusinessCalendar) or calendar.pk is None:
         errors["calendar"] = _("Choose the business calendar the targets are counted in.")
@@ -207,6 +214,7 @@ def _touch(policies: Iterable[SlaPolicy]) -> None:
 def _snapshot(policy: SlaPolicy) -> dict[str, Any]:
     return {
         "name": policy.name,
+        "name_zh_hans": policy.name_zh_hans,
         "calendar": policy.calendar,
         "priorities": sorted(int(p) for p in policy.priorities),
         "types": list(policy.types),

@@ -63,13 +63,16 @@ def calendar_create(
     *,
     is_24x7: bool = False,
     intervals: Iterable[Interval] = (),
+    name_zh_hans: str = "",
     acting_user: User | None,
 ) -> BusinessCalendar:
     _check_acting_user(acting_user)
     intervals = list(intervals)
     name = _check_name(name)
     _check_working_hours(is_24x7, intervals)
-    calendar = BusinessCalendar.objects.create(name=name, time_zone=time_zone, is_24x7=is_24x7)
+    calendar = BusinessCalendar.objects.create(
+        name=name, name_zh_hans=name_zh_hans.strip(), time_zone=time_zone, is_24x7=is_24x7
+    )
     _replace_intervals(calendar, intervals)
     return calendar
 
@@ -82,6 +85,7 @@ def calendar_update(
     time_zone: ZoneInfo | str,
     is_24x7: bool,
     intervals: Iterable[Interval],
+    name_zh_hans: str = "",
     acting_user: User | None,
 ) -> BusinessCalendar:
     """Replace name, zone and the whole set of working intervals (a 24×7 calendar may keep some)."""
@@ -91,7 +95,8 @@ def calendar_update(
     name = _check_name(name, excluding=calendar)
     _check_working_hours(is_24x7, intervals)
     calendar.name, calendar.time_zone, calendar.is_24x7 = name, time_zone, is_24x7
-    calendar.save(update_fields=["name", "time_zone", "is_24x7", "updated_at"])
+    calendar.name_zh_hans = name_zh_hans.strip()
+    calendar.save(update_fields=["name", "name_zh_hans", "time_zone", "is_24x7", "updated_at"])
     _replace_intervals(calendar, intervals)
     return calendar
 
@@ -103,7 +108,9 @@ def _touch(calendar: BusinessCalendar) -> None:
 
 
 @transaction.atomic
-def holiday_add(calendar: BusinessCalendar, day: date, name: str, *, acting_user: User | None) -> Holiday:
+def holiday_add(
+    calendar: BusinessCalendar, day: date, name: str, *, name_zh_hans: str = "", acting_user: User | None
+) -> Holiday:
     _check_acting_user(acting_user)
     calendar = _lock(calendar)
     name = name.strip()
@@ -111,7 +118,12 @@ def holiday_add(calendar: BusinessCalendar, day: date, name: str, *, acting_user
         raise ApplicationError(_("Give the holiday a name."))
     if calendar.holidays.filter(date=day).exists():
         raise ApplicationError(_("%(date)s is already a holiday in this calendar.") % {"date": day.isoformat()})
-    holiday = Holiday.objects.create(calendar=calendar, date=day, name=name[:NAME_MAX_LENGTH])
+    holiday = Holiday.objects.create(
+        calendar=calendar,
+        date=day,
+        name=name[:NAME_MAX_LENGTH],
+        name_zh_hans=name_zh_hans.strip()[:NAME_MAX_LENGTH],
+    )
     _touch(calendar)
     return holiday
 

@@ -52,6 +52,7 @@ def calendar_new(request):
                 form.cleaned_data["time_zone"],
                 is_24x7=form.cleaned_data["is_24x7"],
                 intervals=formset.intervals(),
+                name_zh_hans=form.cleaned_data["name_zh_hans"],
                 acting_user=request.user,
             )
         except ApplicationError as error:
@@ -68,7 +69,14 @@ def _edit_page(request, calendar: BusinessCalendar, *, status: int = 200, **form
     context = {
         "calendar": calendar,
         "form": forms.get("form")
-        or CalendarForm(initial={"name": calendar.name, "time_zone": calendar.time_zone, "is_24x7": calendar.is_24x7}),
+        or CalendarForm(
+            initial={
+                "name": calendar.name,
+                "name_zh_hans": calendar.name_zh_hans,
+                "time_zone": calendar.time_zone,
+                "is_24x7": calendar.is_24x7,
+            }
+        ),
         "formset": forms.get("formset")
         or IntervalFormSet(
             initial=[
@@ -99,6 +107,7 @@ def calendar_edit(request, pk: int):
                 time_zone=form.cleaned_data["time_zone"],
                 is_24x7=form.cleaned_data["is_24x7"],
                 intervals=formset.intervals(),
+                name_zh_hans=form.cleaned_data["name_zh_hans"],
                 acting_user=request.user,
             )
         except ApplicationError as error:
@@ -116,7 +125,11 @@ def holiday_new(request, pk: int):
     if form.is_valid():
         try:
             holiday = holiday_add(
-                calendar, form.cleaned_data["date"], form.cleaned_data["name"], acting_user=request.user
+                calendar,
+                form.cleaned_data["date"],
+                form.cleaned_data["name"],
+                name_zh_hans=form.cleaned_data["name_zh_hans"],
+                acting_user=request.user,
             )
         except ApplicationError as error:
             form.add_error(None, error.message)

@@ -18,6 +18,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, W
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
+from helpdesk.names import pick_name
 from knowledge.models import Article, ArticleVote, DeflectionEvent, DeflectionOutcome, SearchSource
 from knowledge.permissions import readable_articles
 from knowledge.search import search_articles
@@ -56,15 +57,21 @@ def browse_categories(user: User | None) -> list[dict]:
     """
     rows = (
         readable_articles(user)
-        .values("category_id", "category__name", "category__parent__name")
+        .values(
+            "category_id",
+            "category__name",
+            "category__name_zh_hans",
+            "category__parent__name",
+            "category__parent__name_zh_hans",
+        )
         .annotate(count=Count("id"))
         .order_by()
     )
     categories = [
         {
             "category_id": row["category_id"],
-            "name": row["category__name"],
-            "parent": row["category__parent__name"],
+            "name": pick_name(row["category__name"], row["category__name_zh_hans"]),
+            "parent": pick_name(row["category__parent__name"], row["category__parent__name_zh_hans"]),
             "count": row["count"],
         }
         for row in rows

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
+from django.utils import translation
 
 from accounts.models import Team, User
 from kpis.facts import fact_params
@@ -39,7 +40,9 @@ def _labels(by: str, keys) -> dict[int, str]:
     if by == "team":
         return dict(Team.objects.filter(pk__in=keys).values_list("pk", "name"))
     if by == "category":
-        return {category.pk: str(category) for category in Category.objects.filter(pk__in=keys)}
+        # Exports are read by programs: the English path, whoever asks ("Hardware › Printers").
+        with translation.override("en"):
+            return {category.pk: str(category) for category in Category.objects.filter(pk__in=keys)}
     return {0: "desk"}
 
 

@@ -8,9 +8,9 @@ from tickets.sla.working_hours import working_hours_problems
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "is_active"]
+    list_display = ["__str__", "name_zh_hans", "is_active"]
     list_filter = ["is_active"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_zh_hans"]
 
 
 class WorkingHoursFormSet(forms.BaseInlineFormSet):
@@ -43,9 +43,9 @@ class HolidayInline(admin.TabularInline):
 
 @admin.register(BusinessCalendar)
 class BusinessCalendarAdmin(admin.ModelAdmin):
-    list_display = ["name", "time_zone", "is_24x7", "updated_at"]
+    list_display = ["name", "name_zh_hans", "time_zone", "is_24x7", "updated_at"]
     list_filter = ["is_24x7"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_zh_hans"]
     readonly_fields = ["updated_at"]
     inlines = [WorkingIntervalInline, HolidayInline]
 
@@ -57,6 +57,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 
     list_display = [
         "name",
+        "name_zh_hans",
         "position",
         "is_active",
         "calendar",
@@ -66,7 +67,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     list_filter = ["is_active", "calendar"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_zh_hans"]
     ordering = ["position", "id"]
 
     def has_add_permission(self, request):

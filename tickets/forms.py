@@ -3,9 +3,11 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
@@ -436,7 +438,7 @@ def _cached_options(key: str, build) -> list:
 
 def forget_options(**_signal) -> None:
     """A user or team saved or deleted: the next page lists them as they are now."""
-    cache.delete_many(["bulk-options:agents", "bulk-options:teams"])
+    cache.delete_many(["bulk-options:agents", *(_teams_key(code) for code, _name in settings.LANGUAGES)])
 
 
 def _assignee_choices() -> list[tuple[str, str]]:
@@ -447,8 +449,15 @@ def _assignee_choices() -> list[tuple[str, str]]:
     return [("", "—"), ("me", _("Me")), ("none", _("Nobody (unassign)")), *((str(pk), name) for pk, name in agents)]
 
 
+def _teams_key(language: str | None) -> str:
+    # Team labels are in the reader's language (Team.name_zh_hans), so each language has its list.
+    return f"bulk-options:teams:{language or settings.LANGUAGE_CODE}"
+
+
 def _team_choices() -> list[tuple[str, str]]:
-    teams = _cached_options("bulk-options:teams", lambda: [(team.pk, str(team)) for team in Team.objects.all()])
+    teams = _cached_options(
+        _teams_key(translation.get_language()), lambda: [(team.pk, str(team)) for team in Team.objects.all()]
+    )
     return [("", "---------"), *teams]
 
 

@@ -21,6 +21,8 @@ from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.names import LocalizedName
+
 # The SLA models are models of this app; importing them here registers them.
 from tickets.sla.models import BusinessCalendar, Holiday, SlaPolicy, WorkingInterval  # noqa: F401
 
@@ -39,10 +41,11 @@ class CategoryQuerySet(models.QuerySet):
         )
 
 
-class Category(models.Model):
+class Category(LocalizedName, models.Model):
     """A node in the category tree (Hardware › Printers ...)."""
 
     name = models.CharField(_("name"), max_length=120)
+    name_zh_hans = models.CharField(_("Chinese name"), max_length=120, blank=True)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent"),
@@ -65,7 +68,7 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.parent} › {self.name}" if self.parent_id else self.name
+        return f"{self.parent} › {self.display_name}" if self.parent_id else self.display_name
 
 
 TAG_MAX_CHARS = 50

@@ -17,13 +17,15 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 from timezone_field import TimeZoneField
 
+from helpdesk.names import LocalizedName
 from tickets.sla.working_hours import Interval, format_interval, working_hours_problems
 
 
-class BusinessCalendar(models.Model):
+class BusinessCalendar(LocalizedName, models.Model):
     """A time zone, weekly working hours and holidays; a 24×7 calendar counts every minute."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
+    name_zh_hans = models.CharField(_("Chinese name"), max_length=120, blank=True)
     time_zone = TimeZoneField(
         _("time zone"),
         default="UTC",
@@ -46,7 +48,7 @@ class BusinessCalendar(models.Model):
         verbose_name_plural = _("business calendars")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
 
 class WorkingInterval(models.Model):
@@ -87,7 +89,7 @@ class WorkingInterval(models.Model):
                 raise ValidationError(problems)
 
 
-class Holiday(models.Model):
+class Holiday(LocalizedName, models.Model):
     """A whole local date on which no business time is counted."""
 
     calendar = models.ForeignKey(
@@ -95,6 +97,7 @@ class Holiday(models.Model):
     )
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=200)
+    name_zh_hans = models.CharField(_("Chinese name"), max_length=200, blank=True)
 
     class Meta:
         db_table = "escalation_holiday"  # kept from the escalation app (migration 0015)
@@ -104,16 +107,17 @@ class Holiday(models.Model):
         constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="holiday_calendar_date_unique")]
 
     def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {self.name}"
+        return f"{self.date:%Y-%m-%d} {self.display_name}"
 
 
-class SlaPolicy(models.Model):
+class SlaPolicy(LocalizedName, models.Model):
     """Targets for a kind of ticket; the first active policy (by ``position``) whose conditions match applies.
 
     Empty conditions match everything, so a last policy without conditions is the default.
     """
 
     name = models.CharField(_("name"), max_length=120, unique=True)
+    name_zh_hans = models.CharField(_("Chinese name"), max_length=120, blank=True)
     position = models.PositiveIntegerField(_("order"), default=0, help_text=_("Lower numbers are tried first."))
     is_active = models.BooleanField(_("active"), default=True)
     calendar = models.ForeignKey(
@@ -150,7 +154,7 @@ class SlaPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
 
 class SlaTarget(models.TextChoices):
