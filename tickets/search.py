@@ -317,6 +317,7 @@ RESULT_FIELDS = (
     "requester__full_name",
     "requester__email",
     "team__name",
+    "team__name_zh_hans",  # str(team) in the reader's language
     "assignee__full_name",
     "assignee__email",
 )
