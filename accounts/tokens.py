@@ -7,7 +7,6 @@ hash of the whole token (compared in constant time) proves it.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
@@ -17,6 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.bearer import token_digest
 from helpdesk.errors import ApplicationError
 
 SCHEME = "hd"
@@ -25,10 +25,6 @@ SECRET_BYTES = 32
 # last_used_at is written at most this often per token: no write on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 NAME_MAX = 100
-
-
-def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class ApiTokenQuerySet(models.QuerySet):
@@ -86,7 +82,7 @@ def token_create(user, *, name: str, expires_at: datetime | None = None) -> tupl
         prefix = secrets.token_urlsafe(PREFIX_BYTES)
     raw = f"{SCHEME}_{prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"
     token = ApiToken.objects.create(
-        user=user, name=name[:NAME_MAX], prefix=prefix, key_hash=_digest(raw), expires_at=expires_at
+        user=user, name=name[:NAME_MAX], prefix=prefix, key_hash=token_digest(raw), expires_at=expires_at
     )
     return token, raw
 
@@ -106,7 +102,7 @@ def token_authenticate(raw: str) -> ApiToken | None:
     if parts is None:
         return None
     token = ApiToken.objects.select_related("user").filter(prefix=parts[0]).first()
-    if token is None or not hmac.compare_digest(token.key_hash, _digest(raw)):
+    if token is None or not hmac.compare_digest(token.key_hash, token_digest(raw)):
         return None
     now = timezone.now()
     if not token.is_usable(now):

@@ -7,6 +7,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from accounts.tokens import token_authenticate
+from helpdesk.bearer import bearer_token
 
 KEYWORDS = (b"bearer", b"token")
 
@@ -15,15 +16,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
     """A per-user token from ``accounts.tokens``; revoked or expired is a 401 at once."""
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() not in KEYWORDS:
+        raw = bearer_token(request, KEYWORDS)
+        if raw is None:
             return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed(_("Invalid token header."))
-        try:
-            raw = header[1].decode()
-        except UnicodeError:
-            raise exceptions.AuthenticationFailed(_("Invalid token header.")) from None
         token = token_authenticate(raw)
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid, revoked or expired token."))

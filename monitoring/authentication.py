@@ -8,6 +8,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.permissions import BasePermission
 
+from helpdesk.bearer import bearer_token
 from monitoring.models import AlertSource
 from monitoring.services import source_for_token
 
@@ -16,15 +17,9 @@ class AlertSourceAuthentication(authentication.BaseAuthentication):
     """``request.auth`` is the :class:`AlertSource`; ``request.user`` stays anonymous."""
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != b"bearer":
+        raw = bearer_token(request)
+        if raw is None:
             return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed(_("Invalid token header."))
-        try:
-            raw = header[1].decode()
-        except UnicodeError:
-            raise exceptions.AuthenticationFailed(_("Invalid token header.")) from None
         source = source_for_token(raw)
         if source is None or not source.is_active:
             raise exceptions.AuthenticationFailed(_("Unknown or inactive alert source token."))

@@ -7,7 +7,6 @@ made by the system (``acting_user=None``), so the event log says "system", not a
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, Team, User
+from helpdesk.bearer import token_digest
 from helpdesk.errors import ApplicationError
 from monitoring.models import Alert, AlertSource, AlertStatus, Severity
 from notifications.outbox import silenced
@@ -37,21 +37,17 @@ IMPACT_URGENCY: dict[str, tuple[int, int]] = {
 }
 
 
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 def source_for_token(raw: str) -> AlertSource | None:
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    return AlertSource.objects.select_related("team").filter(token_hash=hash_token(raw)).first()
+    return AlertSource.objects.select_related("team").filter(token_hash=token_digest(raw)).first()
 
 
 def new_token(source: AlertSource) -> str:
     """Give ``source`` a fresh token (unsaved); the raw value is returned once and never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     source.token_prefix = raw[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 8]
-    source.token_hash = hash_token(raw)
+    source.token_hash = token_digest(raw)
     return raw
 
 
