@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -403,6 +403,53 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket.reference} message {self.pk}"
+
+
+class Participant(models.Model):
+    """Someone besides the requester who follows a ticket: receives its public replies and may answer.
+
+    People in Cc of the e-mail that opened a ticket become participants; an agent sees and can
+    remove them. ``user`` is set when the address belongs to an account.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="participants")
+    email = models.EmailField(_("e-mail address"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), "ticket", name="participant_once_per_ticket"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class ChecklistItem(models.Model):
+    """One step of a ticket's checklist (maintenance runs): all must be ticked before it is resolved."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="checklist_items")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(_("step"), max_length=300)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        constraints = [models.UniqueConstraint(fields=["ticket", "position"], name="checklist_position_unique")]
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
