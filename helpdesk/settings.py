@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "kpis",
     "feedback",
     "monitoring",
+    "maintenance",
+    "mail",
     "notifications",
     "canned",
     "api",
@@ -249,6 +251,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kpis.draw_quality_reviews",
         "schedule": crontab(day_of_month=2, hour=4, minute=0),
     },
+    "maintenance-open-due-runs": {"task": "maintenance.open_due_runs", "schedule": 60.0},
+    "spike-scan": {"task": "monitoring.detect_spikes", "schedule": 300.0},
+    "mail-poll-imap": {"task": "mail.poll_mailboxes", "schedule": 60.0},
 }
 CELERY_TIMEZONE = "UTC"
 HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("HEALTHZ_WORKER_TIMEOUT", "3"))
