@@ -207,8 +207,8 @@ class Chart:
 class ChartScope:
     """Whose figures a chart draws, for which period, and how fresh they are: its cache key's names.
 
-    ``computed_at`` is the newest ``PeriodFigure.computed_at`` among the figures drawn; None when
-    the chart draws only aggregates counted on each request (the backlog by age).
+    ``computed_at`` is the newest ``PeriodFigure.computed_at`` (or ``TeamSnapshot.computed_at``)
+    among the figures drawn; None when nothing has been computed yet.
     """
 
     owner: str  # "team3", "agent12"
@@ -323,6 +323,7 @@ def bar_chart(
     series_name,
     *,
     scope: ChartScope | None = None,
+    caption: str | Promise = "",
 ) -> Chart:
     names = [str(label) for label in labels]
 
@@ -337,6 +338,7 @@ def bar_chart(
         title,
         [Column(""), Column(series_name, COUNT)],
         [[label, value] for label, value in zip(labels, values, strict=True)],
+        caption=caption,
     )
     drawn = ("bar", str(title), str(series_name), names, list(values))
     svg, cache_key = _svg(key, scope, drawn, draw)
@@ -389,6 +391,7 @@ def heat_map(
     columns: Sequence[str],
     grid: Sequence[Sequence[int]],
     corner: str | Promise = "",
+    caption: str | Promise = "",
 ) -> HeatMap:
     """A punch card as a shaded table: one row per ``rows`` label, one cell per column."""
     table = Table(
@@ -396,5 +399,6 @@ def heat_map(
         title,
         [Column(corner)] + [Column(label, COUNT) for label in columns],
         [[label, *counts] for label, counts in zip(rows, grid, strict=True)],
+        caption=caption,
     )
     return HeatMap(key, title, table)

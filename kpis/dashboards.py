@@ -1,7 +1,8 @@
 """What the KPI dashboards read: plain functions returning plain data (docs/kpis.md, "Dashboards").
 
-Figures come from the precomputed ``PeriodFigure`` rows; the few things the rollups do not hold
-(arrivals, backlog, arrivals by hour, the escalation flow) are one SQL aggregate each. Callers
+Figures come from the precomputed ``PeriodFigure`` rows, the backlog by age and arrivals by
+hour from the stored ``TeamSnapshot`` (kpis/snapshots.py); the escalation flow of a period is one
+SQL aggregate over that period's escalation events. Callers
 decide who may read what (``kpis/views_dashboards.py``); nothing here loops over tickets. The
 pages' tables and charts are made of these in ``kpis/manager_dashboard.py`` and
 ``kpis/agent_dashboard.py``.
@@ -16,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Count, FloatField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.utils.formats import date_format
@@ -28,15 +29,12 @@ from kpis.models import Dimension, Period, PeriodFigure, Scorecard
 from kpis.rollups import period_end, period_start
 from kpis.scorecards import rules_of, scorecard_for
 from kpis.scoring import ItemRule, Score, score
-from tickets.models import ACTIVE_TICKETS, Category, SatisfactionAnswer, Ticket
+from tickets.models import Category, SatisfactionAnswer
 
 KINDS = (Period.MONTH, Period.WEEK)
 TREND_LENGTH = 12
-HEATMAP_WEEKS = 8
 TOP_CATEGORIES = 10
 RECENT_COMMENTS = 10
-# Backlog age buckets: (key, lower bound, upper bound) in days, upper excluded.
-AGE_BUCKETS = [("under_1d", 0, 1), ("1_3d", 1, 3), ("3_7d", 3, 7), ("7_30d", 7, 30), ("over_30d", 30, None)]
 
 
 # --- periods --------------------------------------------------------------------------------
@@ -153,18 +151,7 @@ def agent_scores(team: Team, month: date) -> tuple[Scorecard | None, list[ItemRu
     return scorecard, rules, rows
 
 
-# --- backlog, categories, arrivals by hour, escalations, deflection ----------------------------
-
-
-def backlog_by_age(team: Team, now: datetime) -> dict[str, int]:
-    """The team's open tickets by how long ago they were created: one aggregate."""
-    counts = {}
-    for key, low, high in AGE_BUCKETS:
-        condition = Q(created_at__lte=now - timedelta(days=low))
-        if high is not None:
-            condition &= Q(created_at__gt=now - timedelta(days=high))
-        counts[key] = Count("id", filter=condition)
-    return Ticket.objects.filter(ACTIVE_TICKETS, team=team).aggregate(**counts)
+# --- categories, escalations, deflection ----------------------------
 
 
 def top_categories(kind: str, start: date, limit: int = TOP_CATEGORIES) -> list[dict[str, Any]]:
@@ -190,30 +177,6 @@ def top_categories(kind: str, start: date, limit: int = TOP_CATEGORIES) -> list[
         }
         for figure in figures
     ]
-
-
-HEATMAP_SQL = """
-SELECT extract(isodow FROM event.created_at AT TIME ZONE %(zone)s)::int AS weekday,
-       extract(hour FROM event.created_at AT TIME ZONE %(zone)s)::int AS hour,
-       count(*)
-FROM tickets_ticketevent AS event
-WHERE event.kind = 'created' AND event.team_id = %(team)s AND event.created_at >= %(since)s
-  AND event.created_at < %(until)s
-GROUP BY weekday, hour
-"""
-
-
-def arrivals_by_hour(team: Team, now: datetime, weeks: int = HEATMAP_WEEKS) -> list[list[int]]:
-    """Tickets created for the team in the last ``weeks`` weeks: ``[weekday 0=Monday][hour]``, local time."""
-    grid = [[0] * 24 for _day in range(7)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            HEATMAP_SQL,
-            {"zone": str(team.time_zone), "team": team.pk, "since": now - timedelta(weeks=weeks), "until": now},
-        )
-        for weekday, hour, count in cursor.fetchall():
-            grid[weekday - 1][hour] = count
-    return grid
 
 
 # ``escalated`` events carry the escalating team (the ticket's team before the move) and the

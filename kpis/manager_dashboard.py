@@ -14,11 +14,13 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.models import Team
-from kpis import dashboards
+from kpis import dashboards, snapshots
 from kpis.charts import (
     COUNT,
     POINTS,
@@ -35,7 +37,7 @@ from kpis.charts import (
 )
 from kpis.dashboards import period_label, short_label
 from kpis.metrics import METRICS
-from kpis.models import Period
+from kpis.models import Period, TeamSnapshot
 from kpis.rollups import period_end, period_start
 
 AGE_LABELS = {
@@ -87,6 +89,11 @@ class TeamPage:
     def trend_rows(self) -> list[dict[str, Any]]:
         """Read once for the trend table and its charts."""
         return dashboards.team_trend(self.team, self.kind, self.starts)
+
+    @cached_property
+    def snapshot(self) -> TeamSnapshot | None:
+        """The stored backlog by age and arrivals by hour, read once for both sections."""
+        return snapshots.team_snapshot(self.team)
 
     def chart_scope(self) -> ChartScope:
         """The trend charts' cache scope: the team, the twelve periods, the newest of their figures."""
@@ -222,18 +229,25 @@ def agents_table(page: TeamPage) -> Table:
     )
 
 
+def snapshot_note(page: TeamPage) -> str:
+    """When the stored backlog and arrivals were counted (kpis/snapshots.py)."""
+    if page.snapshot is None:
+        return _("Not counted yet: the KPI refresh counts these every few minutes.")
+    return _("As of %(time)s.") % {"time": date_format(localtime(page.snapshot.computed_at), "DATETIME_FORMAT")}
+
+
 def backlog_chart(page: TeamPage) -> Chart:
-    counts = dashboards.backlog_by_age(page.team, page.now)
-    labels = [str(AGE_LABELS[key]) for key, _low, _high in dashboards.AGE_BUCKETS]
-    values = [counts[key] for key, _low, _high in dashboards.AGE_BUCKETS]
+    counts = page.snapshot.backlog if page.snapshot else snapshots.empty_backlog()
+    labels = [str(AGE_LABELS[key]) for key, _low, _high in snapshots.AGE_BUCKETS]
+    values = [counts.get(key, 0) for key, _low, _high in snapshots.AGE_BUCKETS]
     return bar_chart(
         "backlog_age",
         _("Open tickets by age"),
         labels,
         values,
         pgettext("kpi dashboard", "Open tickets"),
-        # Counted now, not stored: the counts themselves are in the key (kpis.charts.chart_cache_key).
-        scope=ChartScope(f"team{page.team.pk}", "open"),
+        scope=ChartScope(f"team{page.team.pk}", "open", page.snapshot.computed_at if page.snapshot else None),
+        caption=snapshot_note(page),
     )
 
 
@@ -266,14 +280,15 @@ def categories_table(page: TeamPage) -> Table:
 
 
 def arrivals_heat_map(page: TeamPage) -> HeatMap:
-    grid = dashboards.arrivals_by_hour(page.team, page.now)
+    grid = page.snapshot.arrivals if page.snapshot else snapshots.empty_arrivals()
     return heat_map(
         "arrivals",
-        _("Tickets arriving by weekday and hour (last %(weeks)d weeks)") % {"weeks": dashboards.HEATMAP_WEEKS},
+        _("Tickets arriving by weekday and hour (last %(weeks)d weeks)") % {"weeks": snapshots.ARRIVAL_WEEKS},
         [str(day) for day in WEEKDAYS],
         [f"{hour:02d}" for hour in range(24)],
         grid,
         corner=pgettext("kpi dashboard", "Weekday"),
+        caption=snapshot_note(page),
     )
 
 

@@ -14,7 +14,15 @@ from kpis.models.appraisal import (
     Scorecard,
     ScorecardItem,
 )
-from kpis.models.figures import Dimension, Period, PeriodFigure, RefreshState, ResolutionFact, ResponseFact
+from kpis.models.figures import (
+    Dimension,
+    Period,
+    PeriodFigure,
+    RefreshState,
+    ResolutionFact,
+    ResponseFact,
+    TeamSnapshot,
+)
 
 __all__ = [
     "Appraisal",
@@ -35,4 +43,5 @@ __all__ = [
     "ReviewerAppointment",
     "Scorecard",
     "ScorecardItem",
+    "TeamSnapshot",
 ]

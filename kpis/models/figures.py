@@ -147,3 +147,20 @@ class RefreshState(models.Model):
 
     def __str__(self) -> str:
         return f"KPIs up to event {self.last_seq}"
+
+
+class TeamSnapshot(models.Model):
+    """What a team's dashboard shows "as of now" rather than per period, stored by the KPI refresh.
+
+    ``backlog`` counts the open tickets by age bucket (``kpis.snapshots.AGE_BUCKETS``);
+    ``arrivals`` is a 7 × 24 grid (weekday, Monday first × local hour) of tickets created for the
+    team in the last ``kpis.snapshots.ARRIVAL_WEEKS`` weeks.
+    """
+
+    team = models.OneToOneField("accounts.Team", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    backlog = models.JSONField()
+    arrivals = models.JSONField()
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"team {self.team_id} as of {self.computed_at:%Y-%m-%d %H:%M}"

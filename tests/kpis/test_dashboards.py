@@ -11,13 +11,13 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from kpis import dashboards
 from kpis.charts import line_chart
 from kpis.export import export_figures
-from kpis.models import Dimension, Period, PeriodFigure
-from kpis.rollups import refresh_full
+from kpis.models import Dimension, Period, PeriodFigure, TeamSnapshot
+from kpis.rollups import refresh_full, refresh_incremental
 from kpis.scorecards import rules_of, scorecard_for
 from kpis.scoring import score
+from kpis.snapshots import refresh_team_snapshots
 from tests.factories import UserFactory
 from tickets.models import Category, EventKind, TicketEvent
 from tickets.notifications import survey_token
@@ -227,20 +227,65 @@ def test_agent_dashboard_compares_with_targets_and_the_team_median(client, carol
     assert len(trend.rows) == 12 and trend.rows[-1][1] == own["tickets_resolved"]
 
 
-def test_backlog_by_age_counts_open_tickets_in_one_query(service_desk, history, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        counts = dashboards.backlog_by_age(service_desk, VIEWED_AT)
+def test_backlog_by_age_is_stored_for_every_team_in_four_queries(
+    service_desk, network_team, history, django_assert_num_queries
+):
+    with django_assert_num_queries(4):  # backlog, arrivals, the teams, one upsert
+        refresh_team_snapshots(VIEWED_AT)
     # The open ticket was created Oct 9: 25 days before.
-    assert counts == {"under_1d": 0, "1_3d": 0, "3_7d": 0, "7_30d": 1, "over_30d": 0}
+    assert TeamSnapshot.objects.get(team=service_desk).backlog == {
+        "under_1d": 0,
+        "1_3d": 0,
+        "3_7d": 0,
+        "7_30d": 1,
+        "over_30d": 0,
+    }
+    # Network holds the ticket escalated to it (created Oct 8) and no other open one.
+    assert TeamSnapshot.objects.get(team=network_team).backlog["7_30d"] == 1
+    refresh_team_snapshots(VIEWED_AT + dt.timedelta(days=10))  # the same ticket, older: rewritten, not added
+    assert TeamSnapshot.objects.get(team=service_desk).backlog["over_30d"] == 1
+    assert TeamSnapshot.objects.filter(team=service_desk).count() == 1
 
 
-def test_arrivals_are_counted_by_local_weekday_and_hour(service_desk, history):
+def test_arrivals_are_counted_by_local_weekday_and_hour(service_desk, network_team, history):
     service_desk.time_zone = "Asia/Shanghai"
     service_desk.save()
-    grid = dashboards.arrivals_by_hour(service_desk, dt.datetime(2026, 10, 20, tzinfo=dt.UTC))
-    # Mon–Fri 09:00 UTC is 17:00 in Shanghai.
+    refresh_team_snapshots(dt.datetime(2026, 10, 20, tzinfo=dt.UTC))
+    grid = TeamSnapshot.objects.get(team=service_desk).arrivals
+    # Mon–Fri 09:00 UTC is 17:00 in Shanghai; the escalated ticket counts where it was created.
     assert [grid[day][17] for day in range(7)] == [1, 1, 1, 1, 1, 0, 0]
     assert sum(map(sum, grid)) == 5
+    # Network (UTC) got one ticket on Monday 09:00.
+    network = TeamSnapshot.objects.get(team=network_team).arrivals
+    assert network[0][9] == 1 and sum(map(sum, network)) == 1
+
+
+def test_the_kpi_refresh_stores_snapshots_even_without_new_events(service_desk, history):
+    TeamSnapshot.objects.all().delete()
+    refresh_incremental()  # nothing new since refresh_full: the snapshots are stored all the same
+    assert TeamSnapshot.objects.get(team=service_desk).computed_at is not None
+
+
+def test_the_dashboard_says_when_the_backlog_is_not_counted_yet(client, erin, service_desk, history, viewed):
+    TeamSnapshot.objects.all().delete()
+    client.force_login(erin)
+    response = client.get(MANAGER_URL, OCTOBER)
+    assert b"Not counted yet" in response.content
+    backlog = response.context["backlog_age"]
+    assert [row[1] for row in backlog.table.rows] == [0, 0, 0, 0, 0]
+
+
+def test_the_dashboard_reads_the_stored_backlog_and_says_as_of_when(client, erin, service_desk, history, viewed):
+    refresh_team_snapshots(VIEWED_AT)
+    TeamSnapshot.objects.filter(team=service_desk).update(
+        backlog={"under_1d": 7, "1_3d": 0, "3_7d": 0, "7_30d": 1, "over_30d": 0}
+    )
+    client.force_login(erin)
+    response = client.get(MANAGER_URL, OCTOBER)
+    backlog = response.context["backlog_age"]
+    # What the page shows is the stored row (7 was written by hand above), not a count per request.
+    assert [row[1] for row in backlog.table.rows] == [7, 0, 0, 1, 0]
+    assert b"As of " in response.content
 
 
 def test_weekly_trend_reads_week_figures(client, erin, service_desk, history, viewed):
@@ -397,6 +442,7 @@ def _chart(response, key):
 
 def test_arrivals_by_weekday_and_hour_are_a_shaded_table(client, erin, service_desk, history):
     with time_machine.travel(dt.datetime(2026, 10, 20, tzinfo=dt.UTC), tick=False):
+        refresh_team_snapshots()
         client.force_login(erin)
         response = client.get(MANAGER_URL)
     heat = response.content.decode().split('data-testid="heatmap-arrivals"', 1)[1].split("</section>", 1)[0]
