@@ -1,8 +1,8 @@
 """What the KPI dashboards read: plain functions returning plain data (docs/kpis.md, "Dashboards").
 
 Figures come from the precomputed ``PeriodFigure`` rows, the backlog by age and arrivals by
-hour from the stored ``TeamSnapshot`` (kpis/snapshots.py); the escalation flow of a period is one
-SQL aggregate over that period's escalation events. Callers
+hour from the stored ``TeamSnapshot`` (kpis/snapshots.py), the escalation flow and deflection
+from the stored ``PeriodSection`` (kpis/period_sections.py). Callers
 decide who may read what (``kpis/views_dashboards.py``); nothing here loops over tickets. The
 pages' tables and charts are made of these in ``kpis/manager_dashboard.py`` and
 ``kpis/agent_dashboard.py``.
@@ -16,7 +16,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
@@ -24,7 +23,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, Team, User
-from knowledge import reports as knowledge_reports
 from kpis.models import Dimension, Period, PeriodFigure, Scorecard
 from kpis.rollups import period_end, period_start
 from kpis.scorecards import rules_of, scorecard_for
@@ -151,7 +149,7 @@ def agent_scores(team: Team, month: date) -> tuple[Scorecard | None, list[ItemRu
     return scorecard, rules, rows
 
 
-# --- categories, escalations, deflection ----------------------------
+# --- categories ----------------------------
 
 
 def top_categories(kind: str, start: date, limit: int = TOP_CATEGORIES) -> list[dict[str, Any]]:
@@ -177,42 +175,6 @@ def top_categories(kind: str, start: date, limit: int = TOP_CATEGORIES) -> list[
         }
         for figure in figures
     ]
-
-
-# ``escalated`` events carry the escalating team (the ticket's team before the move) and the
-# receiving team in ``new_value.team`` (null when handed to a vendor).
-ESCALATION_FLOW_SQL = """
-SELECT source.name, source.tier, target.name, target.tier, event.new_value -> 'vendor' ->> 'name', count(*)
-FROM tickets_ticketevent AS event
-LEFT JOIN accounts_team AS source ON source.id = event.team_id
-LEFT JOIN accounts_team AS target ON target.id = (event.new_value -> 'team' ->> 'id')::bigint
-WHERE event.kind = 'escalated' AND event.created_at >= %(since)s AND event.created_at < %(until)s
-  AND (event.team_id = %(team)s OR (event.new_value -> 'team' ->> 'id')::bigint = %(team)s)
-GROUP BY 1, 2, 3, 4, 5
-ORDER BY count(*) DESC, 2, 1, 4, 3
-"""
-
-
-def escalation_flow(team: Team, since: datetime, until: datetime) -> list[dict[str, Any]]:
-    """Escalations of the period from or to ``team``: counts per (from team, to team or vendor)."""
-    with connection.cursor() as cursor:
-        cursor.execute(ESCALATION_FLOW_SQL, {"team": team.pk, "since": since, "until": until})
-        return [
-            {
-                "from_team": from_name,
-                "from_tier": from_tier,
-                "to_team": to_name,
-                "to_tier": to_tier,
-                "vendor": vendor,
-                "count": count,
-            }
-            for from_name, from_tier, to_name, to_tier, vendor, count in cursor.fetchall()
-        ]
-
-
-def deflection(since: datetime, until: datetime, label: str) -> knowledge_reports.DeflectionFigures:
-    """The desk's deflection figures (knowledge/reports.py) for the same instants as the page's period."""
-    return knowledge_reports.deflection_figures(knowledge_reports.Period("dashboard", since, until, label))
 
 
 # --- the agent's own figures ----------------------------------------------------------------

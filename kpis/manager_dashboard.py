@@ -14,13 +14,15 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.models import Team
-from kpis import dashboards, snapshots
+from knowledge.reports import DeflectionFigures
+from kpis import dashboards, period_sections, snapshots
 from kpis.charts import (
     COUNT,
     POINTS,
@@ -37,7 +39,7 @@ from kpis.charts import (
 )
 from kpis.dashboards import period_label, short_label
 from kpis.metrics import METRICS
-from kpis.models import Period, TeamSnapshot
+from kpis.models import Period, PeriodSection, TeamSnapshot
 from kpis.rollups import period_end, period_start
 
 AGE_LABELS = {
@@ -94,6 +96,17 @@ class TeamPage:
     def snapshot(self) -> TeamSnapshot | None:
         """The stored backlog by age and arrivals by hour, read once for both sections."""
         return snapshots.team_snapshot(self.team)
+
+    @cached_property
+    def sections(self) -> dict[str, Any]:
+        """The period's stored escalation flow (this team's) and deflection (the desk's), in one query."""
+        stored = PeriodSection.objects.filter(
+            Q(team=self.team) | Q(team=None),
+            period=self.kind,
+            start=self.start,
+            key__in=[period_sections.ESCALATION_FLOW, period_sections.DEFLECTION],
+        )
+        return {section.key: section.rows for section in stored}
 
     def chart_scope(self) -> ChartScope:
         """The trend charts' cache scope: the team, the twelve periods, the newest of their figures."""
@@ -293,9 +306,18 @@ def arrivals_heat_map(page: TeamPage) -> HeatMap:
 
 
 def escalations_table(page: TeamPage) -> Table:
-    since, until = page.instants
-    rows = dashboards.escalation_flow(page.team, since, until)
+    flow = page.sections.get(period_sections.ESCALATION_FLOW, [])
+    teams = Team.objects.in_bulk({row[side] for row in flow for side in ("from_team", "to_team")} - {None})
     tiers = dict(Team.Tier.choices)
+
+    def name(team_id: int | None, vendor: str | None = None) -> str:
+        if team_id in teams:
+            return str(teams[team_id])
+        return _("Vendor: %(name)s") % {"name": vendor} if vendor else _("No team")
+
+    def tier(team_id: int | None) -> str:
+        return tiers.get(teams[team_id].tier, "–") if team_id in teams else "–"
+
     return Table(
         "escalations",
         _("Escalation flow, %(period)s") % {"period": page.label},
@@ -308,20 +330,20 @@ def escalations_table(page: TeamPage) -> Table:
         ],
         [
             [
-                row["from_team"] or _("No team"),
-                tiers.get(row["from_tier"], "–"),
-                row["to_team"] or (_("Vendor: %(name)s") % {"name": row["vendor"]} if row["vendor"] else _("No team")),
-                tiers.get(row["to_tier"], "–"),
+                name(row["from_team"]),
+                tier(row["from_team"]),
+                name(row["to_team"], row["vendor"]),
+                tier(row["to_team"]),
                 row["count"],
             ]
-            for row in rows
+            for row in flow
         ],
     )
 
 
 def deflection_table(page: TeamPage) -> Table:
-    since, until = page.instants
-    figures = dashboards.deflection(since, until, page.label)
+    stored = page.sections.get(period_sections.DEFLECTION)
+    figures = DeflectionFigures(**stored) if stored else DeflectionFigures(0, 0, 0, 0)
     return Table(
         "deflection",
         _("Deflection, %(period)s") % {"period": page.label},

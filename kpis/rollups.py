@@ -20,6 +20,7 @@ from django.utils import timezone
 from kpis.facts import fact_params, refresh_facts
 from kpis.figures import STORED, figures_sql
 from kpis.models import Dimension, Period, RefreshState
+from kpis.period_sections import store_period_sections
 from kpis.snapshots import refresh_team_snapshots
 from tickets.event_seq import SeqBusy, committed_seq
 
@@ -75,7 +76,8 @@ ON CONFLICT (period, dimension, key, start) DO UPDATE SET values = EXCLUDED.valu
 def recompute_periods(period: str, starts: list[date] | None, first_day: date, last_day: date) -> None:
     """Recompute ``period`` figures of every dimension for ``starts`` (all periods in the range with None).
 
-    One statement: each source is read once for the four dimensions (``kpis/figures.py``).
+    One statement: each source is read once for the four dimensions (``kpis/figures.py``); then
+    the period's escalation flows and deflection (``kpis/period_sections.py``).
     """
     params = {
         **fact_params(),
@@ -87,6 +89,7 @@ def recompute_periods(period: str, starts: list[date] | None, first_day: date, l
     }
     with connection.cursor() as cursor:
         cursor.execute(UPSERT.format(figures=figures_sql(Dimension.values, period, STORED)), params)
+    store_period_sections(period, starts, first_day, last_day)
 
 
 def _changed_tickets(after: int, upto: int) -> list[int]:
@@ -189,7 +192,8 @@ def refresh_full() -> RefreshResult:
         with connection.cursor() as cursor:
             # DELETE, not TRUNCATE: dashboards keep reading the old rows until this commits.
             cursor.execute(
-                "DELETE FROM kpis_periodfigure; DELETE FROM kpis_resolutionfact; DELETE FROM kpis_responsefact"
+                "DELETE FROM kpis_periodfigure; DELETE FROM kpis_periodsection; DELETE FROM kpis_resolutionfact;"
+                " DELETE FROM kpis_responsefact"
             )
         refresh_facts(None)
         first, last = _fact_day_range()

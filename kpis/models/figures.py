@@ -164,3 +164,27 @@ class TeamSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"team {self.team_id} as of {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class PeriodSection(models.Model):
+    """A dashboard section of one period that is not a metric: stored by the rollups (kpis/period_sections.py).
+
+    ``key`` names the section (``escalation_flow`` per team, ``deflection`` for the desk, team None).
+    """
+
+    period = models.CharField(max_length=8, choices=Period.choices)
+    start = models.DateField()
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    key = models.CharField(max_length=32)
+    rows = models.JSONField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "key", "team", "start"], name="kpi_section_once", nulls_distinct=False
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.period} {self.start} team {self.team_id}"
