@@ -50,6 +50,28 @@ def ensure_figures() -> None:
         started = time.perf_counter()
         refresh_full()
         log(f"refresh_full() in {time.perf_counter() - started:.0f} s")
+    store_sections()
+
+
+def store_sections():
+    """Figures filled before the snapshots and period sections existed: store those without a full rebuild."""
+    from kpis.models import Period, PeriodSection, TeamSnapshot
+    from kpis.period_sections import store_period_sections
+    from kpis.rollups import _fact_day_range, period_end, period_start
+    from kpis.snapshots import refresh_team_snapshots
+
+    if not TeamSnapshot.objects.exists():
+        started = time.perf_counter()
+        refresh_team_snapshots()
+        log(f"refresh_team_snapshots() in {time.perf_counter() - started:.2f} s")
+    if not PeriodSection.objects.exists():
+        first, last = _fact_day_range()
+        for period in Period.values:
+            started = time.perf_counter()
+            store_period_sections(
+                period, None, period_start(period, first), period_end(period, period_start(period, last))
+            )
+            log(f"store_period_sections({period}) for all periods in {time.perf_counter() - started:.1f} s")
 
 
 def busiest():

@@ -243,6 +243,7 @@ CELERY_BEAT_SCHEDULE = {
     "sla-scan": {"task": "escalation.sla_scan", "schedule": 60.0},
     "escalation-rules": {"task": "escalation.run_rules", "schedule": 60.0},
     "kpi-refresh": {"task": "kpis.refresh_incremental", "schedule": KPI_REFRESH_SECONDS},
+    "kpi-snapshots": {"task": "kpis.refresh_snapshots", "schedule": KPI_REFRESH_SECONDS},
     "kpi-rebuild-nightly": {"task": "kpis.refresh_full", "schedule": crontab(hour=2, minute=30)},
     # After the nightly rebuild: open appraisal periods that have ended are calculated on fresh figures.
     "appraisals-calculate": {"task": "kpis.calculate_appraisals", "schedule": crontab(hour=3, minute=30)},

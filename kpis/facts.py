@@ -157,7 +157,14 @@ def resolution_facts_sql(tickets: str = "TRUE", moments: str = "TRUE") -> str:
         ) AS recurred,
         EXISTS (
             SELECT 1 FROM tickets_satisfactionanswer AS answer WHERE answer.resolution_event_id = resolution.id
-        ) AS answered
+        ) AS answered,
+        -- A maintenance run's ticket carries its due time in the created event (maintenance/);
+        -- null for every other ticket.
+        CASE WHEN ticket.type = 'maintenance' THEN resolution.created_at <= (
+            SELECT (created.new_value ->> 'due_at')::timestamptz FROM tickets_ticketevent AS created
+            WHERE created.ticket_id = resolution.ticket_id AND created.kind = 'created'
+            LIMIT 1
+        ) END AS on_time
     FROM tickets_ticketevent AS resolution
     JOIN tickets_ticket AS ticket ON ticket.id = resolution.ticket_id
     LEFT JOIN accounts_team AS team ON team.id = resolution.team_id
@@ -186,6 +193,7 @@ RESOLUTION_COLUMNS = [
     "reopened_in_window",
     "recurred",
     "answered",
+    "on_time",
 ]
 
 

@@ -75,6 +75,15 @@ METRICS = {
             "weighted_workload", _("Complexity-weighted workload"), Area.WORKLOAD, "count", True, None, per_month=True
         ),
         Metric("requesters_served", _("Requesters served"), Area.WORKLOAD, "count", True, None, per_month=True),
+        Metric(
+            "maintenance_on_time",
+            _("Maintenance runs done on time"),
+            Area.WORKLOAD,
+            "count",
+            True,
+            None,
+            per_month=True,
+        ),
         Metric("articles_published", _("Articles published"), Area.WORKLOAD, "count", True, None, per_month=True),
         Metric("article_reuse", _("Article reuse"), Area.WORKLOAD, "count", True, None, per_month=True),
         Metric("feedback_raised", _("Feedback items raised"), Area.WORKLOAD, "count", True, None, per_month=True),

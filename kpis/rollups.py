@@ -21,7 +21,6 @@ from kpis.facts import fact_params, refresh_facts
 from kpis.figures import STORED, figures_sql
 from kpis.models import Dimension, Period, RefreshState
 from kpis.period_sections import store_period_sections
-from kpis.snapshots import refresh_team_snapshots
 from tickets.event_seq import SeqBusy, committed_seq
 
 logger = logging.getLogger(__name__)
@@ -139,18 +138,11 @@ def _event_days(after: int, upto: int) -> set[date]:
 
 
 def refresh_incremental() -> RefreshResult:
-    """Bring the facts and figures up to every committed event, and the teams' snapshots to now.
+    """Bring the facts and figures up to every committed event; idempotent.
 
-    Idempotent. When a long transaction holds events back (``SeqBusy``), the figures wait for
-    the next run; the snapshots (backlog by age, arrivals by hour) are stored on every run
-    because open tickets age even when no event happens.
+    When a long transaction holds events back (``SeqBusy``), nothing is done: the next run
+    takes them.
     """
-    result = _refresh_figures()
-    refresh_team_snapshots()
-    return result
-
-
-def _refresh_figures() -> RefreshResult:
     try:
         upto = committed_seq()
     except SeqBusy:
@@ -206,7 +198,6 @@ def refresh_full() -> RefreshResult:
         state.last_seq = state.last_seq if upto is None else upto
         state.refreshed_at, state.full_refreshed_at = now, now
         state.save(update_fields=["last_seq", "refreshed_at", "full_refreshed_at"])
-        refresh_team_snapshots(now)
         return RefreshResult(last_seq=state.last_seq)
 
 

@@ -1,4 +1,4 @@
-"""Beat tasks of the KPI engine; each calls one function of kpis/rollups.py, appraisals.py or reviews.py."""
+"""Beat tasks of the KPI engine; each calls one function of kpis/rollups.py, snapshots.py, appraisals.py, reviews.py."""
 
 from datetime import date
 
@@ -8,12 +8,19 @@ from django.utils import timezone
 from kpis.appraisals import calculate_due_periods
 from kpis.reviews import draw_reviews, previous_month
 from kpis.rollups import refresh_full, refresh_incremental
+from kpis.snapshots import refresh_team_snapshots
 
 
 @shared_task(name="kpis.refresh_incremental", acks_late=True, ignore_result=True)
 def refresh_kpis_incremental() -> int:
     """Every few minutes: facts and figures of the tickets with new events. Idempotent."""
     return refresh_incremental().tickets
+
+
+@shared_task(name="kpis.refresh_snapshots", acks_late=True, ignore_result=True)
+def refresh_kpis_snapshots() -> int:
+    """Every few minutes: each team's backlog by age and arrivals by hour as of now. Idempotent."""
+    return refresh_team_snapshots()
 
 
 @shared_task(name="kpis.refresh_full", acks_late=True, ignore_result=True)

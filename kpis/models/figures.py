@@ -88,6 +88,8 @@ class ResolutionFact(models.Model):
     reopened_in_window = models.BooleanField()
     recurred = models.BooleanField()
     answered = models.BooleanField()
+    # Maintenance runs: resolved by the run's due time (null for other tickets).
+    on_time = models.BooleanField(null=True)
 
     class Meta:
         indexes = [

@@ -14,10 +14,11 @@ from django.utils import timezone, translation
 from kpis.charts import line_chart
 from kpis.export import export_figures
 from kpis.models import Dimension, Period, PeriodFigure, TeamSnapshot
-from kpis.rollups import refresh_full, refresh_incremental
+from kpis.rollups import refresh_full
 from kpis.scorecards import rules_of, scorecard_for
 from kpis.scoring import score
 from kpis.snapshots import refresh_team_snapshots
+from kpis.tasks import refresh_kpis_snapshots
 from tests.factories import UserFactory
 from tickets.models import Category, EventKind, TicketEvent
 from tickets.notifications import survey_token
@@ -260,10 +261,12 @@ def test_arrivals_are_counted_by_local_weekday_and_hour(service_desk, network_te
     assert network[0][9] == 1 and sum(map(sum, network)) == 1
 
 
-def test_the_kpi_refresh_stores_snapshots_even_without_new_events(service_desk, history):
+def test_the_beat_task_stores_snapshots_even_without_new_events(service_desk, history, settings):
     TeamSnapshot.objects.all().delete()
-    refresh_incremental()  # nothing new since refresh_full: the snapshots are stored all the same
+    refresh_kpis_snapshots.apply()  # nothing new since refresh_full: the snapshots are stored all the same
     assert TeamSnapshot.objects.get(team=service_desk).computed_at is not None
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "kpis.refresh_snapshots" in tasks
 
 
 def test_the_dashboard_says_when_the_backlog_is_not_counted_yet(client, erin, service_desk, history, viewed):
