@@ -31,21 +31,26 @@ run: setup
 # Debian's chromium for the browser tests, CJK fonts so that Chinese renders in screenshots and
 # appraisal PDFs, gettext for the test that keeps the zh_Hans catalogue complete, and the
 # libraries WeasyPrint (appraisal PDFs) loads: Pango, HarfBuzz (with its subsetter) and fontconfig.
+# Dovecot for the IMAP polling tests: each test starts its own on a free port in a temporary
+# directory, so the system service the package starts is stopped and disabled again.
 PDF_LIBRARIES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1
 system-packages:
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v xgettext >/dev/null 2>&1 \
-		|| ! dpkg -s fonts-noto-cjk $(PDF_LIBRARIES) >/dev/null 2>&1; then \
+		|| ! dpkg -s fonts-noto-cjk dovecot-imapd $(PDF_LIBRARIES) >/dev/null 2>&1; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		echo "Installing chromium, fonts-noto-cjk, gettext and WeasyPrint's libraries with apt-get"; \
+		echo "Installing chromium, fonts-noto-cjk, gettext, dovecot-imapd and WeasyPrint's libraries with apt-get"; \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk gettext $(PDF_LIBRARIES) >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk gettext dovecot-imapd $(PDF_LIBRARIES) >/dev/null; \
+		if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then \
+			$$SUDO systemctl disable --now dovecot.service dovecot.socket >/dev/null 2>&1 || true; \
+		elif [ -x /usr/sbin/dovecot ]; then $$SUDO /usr/sbin/dovecot stop >/dev/null 2>&1 || true; fi; \
 	fi
 
 test: $(VENV)/.requirements-dev system-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(PY) manage.py compile_translations
-	$(BIN)/pytest -n $(PYTEST_WORKERS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 stop:
 	@if [ -x $(PY) ]; then $(PY) -m helpdesk.embedded stop; else echo "nothing to stop"; fi

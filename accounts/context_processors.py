@@ -59,16 +59,17 @@ def _build(user) -> Navigation:
                 NavItem(_("Help centre"), reverse("kb:home"), "kb:home"),
             )
         )
+    # The brand on the left leads home; the bar keeps the places agents work in.
     items = (
-        NavItem(_("Home"), reverse("home"), "home"),
         NavItem(_("Queues"), reverse("tickets:agent_queue"), "tickets:agent_queue"),
         NavItem(_("New ticket"), reverse("tickets:agent_new_ticket"), "tickets:agent_new_ticket"),
         NavItem(_("Knowledge base"), reverse("kb_agent:list"), "kb_agent:list"),
         NavItem(_("Reply templates"), reverse("canned:list"), "canned:list"),
+        NavItem(_("Feedback"), reverse("feedback:list"), "feedback:list"),
         NavItem(_("Teams"), reverse("accounts:teams"), "accounts:teams"),
         NavItem(_("My figures"), reverse("kpis_dashboards:agent"), "kpis_dashboards:agent"),
-        NavItem(_("API"), reverse("api-docs"), "api-docs"),
     )
+    # The API's documentation is linked from Preferences → API tokens, where tokens are made.
     # A manager's pages go into one "Manage" menu, so that the bar fits a laptop screen.
     manage: list[NavItem] = []
     if user.has_role(Role.MANAGER):
@@ -81,7 +82,10 @@ def _build(user) -> Navigation:
             NavItem(_("Calendars"), reverse("escalation:calendar_list"), "escalation:calendar_list"),
             NavItem(_("Escalation rules"), reverse("escalation:rule_list"), "escalation:rule_list"),
             NavItem(_("SLA breaches"), reverse("escalation:breach_list"), "escalation:breach_list"),
+            NavItem(_("Maintenance plans"), reverse("maintenance:plan_list"), "maintenance:plan_list"),
+            NavItem(_("Ticket spikes"), reverse("incidents:spike_list"), "incidents:spike_list"),
             NavItem(_("Deflection"), reverse("kb_manage:deflection"), "kb_manage:deflection"),
+            NavItem(_("Held and failed e-mails"), reverse("mail:review_list"), "mail:review_list"),
         ]
     if user.has_role(Role.ADMIN):
         manage.append(NavItem(_("Administration"), reverse("admin:index"), "admin:index"))

@@ -12,6 +12,7 @@ from rest_framework.routers import SimpleRouter
 
 from api import reads, tokens
 from api.appraisals import AppraisalViewSet
+from api.feedback import FeedbackItemViewSet
 from api.kpis import FigureView, KpiExportView, ScorecardViewSet
 from api.tickets import TicketViewSet
 
@@ -39,6 +40,7 @@ reference.register("vendors", reads.VendorViewSet, basename="vendor")
 reference.register("tokens", tokens.TokenViewSet, basename="token")
 reference.register("kpis/scorecards", ScorecardViewSet, basename="scorecard")
 reference.register("appraisals", AppraisalViewSet, basename="appraisal")
+reference.register("feedback", FeedbackItemViewSet, basename="feedback-item")
 
 urlpatterns = [
     path("", include((tickets.urls, "tickets_api"))),

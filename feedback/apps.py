@@ -6,3 +6,6 @@ class FeedbackConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "feedback"
     verbose_name = _("Product feedback")
+
+    def ready(self):
+        from feedback import permissions  # noqa: F401  registers the feedback item rules

@@ -257,6 +257,12 @@ CELERY_BEAT_SCHEDULE = {
     "mail-poll-imap": {"task": "mail.poll_mailboxes", "schedule": 60.0},
 }
 CELERY_TIMEZONE = "UTC"
+# Spike detection (monitoring/spikes.py, "spike-scan" above): a category's tickets in the last
+# window against its usual count for that weekday and time of day over the previous weeks.
+SPIKE_WINDOW_MINUTES = int(os.environ.get("SPIKE_WINDOW_MINUTES", "60"))
+SPIKE_BASELINE_WEEKS = int(os.environ.get("SPIKE_BASELINE_WEEKS", "8"))
+SPIKE_FACTOR = float(os.environ.get("SPIKE_FACTOR", "3.0"))
+SPIKE_MIN_TICKETS = int(os.environ.get("SPIKE_MIN_TICKETS", "5"))
 HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("HEALTHZ_WORKER_TIMEOUT", "3"))
 
 # --- Authentication -------------------------------------------------------------------------
@@ -337,6 +343,11 @@ if os.environ.get("EMAIL_HOST"):
 else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "mail"))
+# The inbound receiver (`manage.py mail_receiver`, the Procfile's `mail:` line; docs/email.md):
+# LMTP for a local MTA's transport (Postfix), or SMTP when MX points straight at it.
+MAIL_RECEIVER_HOST = os.environ.get("MAIL_RECEIVER_HOST", "127.0.0.1")
+MAIL_RECEIVER_PORT = int(os.environ.get("MAIL_RECEIVER_PORT", "8024"))
+MAIL_RECEIVER_PROTOCOL = os.environ.get("MAIL_RECEIVER_PROTOCOL", "lmtp")
 
 # --- Tickets ------------------------------------------------------------------------------
 
@@ -355,6 +366,29 @@ ATTACHMENT_MAX_FILES_PER_MESSAGE = 10
 # Room for a full message with its files; each file is checked against the limits above.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- E-mail channel (mail/, docs/email.md) ------------------------------------------------------
+
+# The Fernet key that encrypts mailbox passwords (IMAP) in the database: 32 url-safe base64
+# bytes (`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`).
+# Production must set it; in development one is derived from SECRET_KEY, so that a development
+# database's passwords are readable only with that database's settings.
+MAIL_ENCRYPTION_KEY = os.environ.get("MAIL_ENCRYPTION_KEY", "")
+if not MAIL_ENCRYPTION_KEY:
+    if PRODUCTION:
+        fail("MAIL_ENCRYPTION_KEY must be set in production")
+    import base64
+    import hashlib
+
+    MAIL_ENCRYPTION_KEY = base64.urlsafe_b64encode(hashlib.sha256(f"mail:{SECRET_KEY}".encode()).digest()).decode()
+# Larger messages are refused by the receiver and left in the IMAP folder; one that reaches the
+# import all the same is kept, "failed" with the reason.
+MAIL_MAX_MESSAGE_BYTES = int(os.environ.get("MAIL_MAX_MESSAGE_MB", "35")) * 1024 * 1024
+# A sender who opens more new tickets than this in an hour is held for review (a loop or spam).
+MAIL_MAX_NEW_TICKETS_PER_SENDER_HOUR = int(os.environ.get("MAIL_MAX_NEW_TICKETS_PER_SENDER_HOUR", "10"))
+# Ticket e-mails carry Reply-To: the address of the mailbox routing to the ticket's team; with
+# this on, they are also sent From it (header and envelope, so bounces come back to it).
+MAIL_SEND_FROM_MAILBOX = env_bool("MAIL_SEND_FROM_MAILBOX", False)
 
 # --- REST API -------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
-from monitoring.models import Alert, AlertRoute, AlertSource
+from monitoring.models import Alert, AlertRoute, AlertSource, Spike
 from monitoring.services import new_token, system_requester
 
 
@@ -31,6 +31,18 @@ class AlertAdmin(admin.ModelAdmin):
     list_display = ["source", "fingerprint", "status", "severity", "fire_count", "ticket", "last_seen_at"]
     list_filter = ["status", "severity", "source"]
     readonly_fields = [field.name for field in Alert._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Spike)
+class SpikeAdmin(admin.ModelAdmin):
+    """Read-only: spikes are opened and ended by the scan (monitoring/spikes.py)."""
+
+    list_display = ["category", "started_at", "ended_at", "tickets_in_window", "baseline", "notified_at", "parent"]
+    list_filter = ["ended_at"]
+    readonly_fields = [field.name for field in Spike._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False

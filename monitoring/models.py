@@ -98,3 +98,48 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.fingerprint} ({self.status})"
+
+
+class Spike(models.Model):
+    """A category receiving far more tickets than usual (spec §7, "Trends"; monitoring/spikes.py).
+
+    Open while ``ended_at`` is null; the partial unique constraint keeps it to one open spike per
+    category, so managers hear of a spike once, and a new one opens only after the last has ended.
+    """
+
+    category = models.ForeignKey(
+        "tickets.Category", on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
+    )
+    started_at = models.DateTimeField(_("started"))
+    last_seen_at = models.DateTimeField(_("last seen"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # The highest count of the category's tickets in one window while the spike lasted.
+    tickets_in_window = models.PositiveIntegerField(_("tickets in the window"))
+    # The usual count for the same window of the week, averaged over the previous weeks.
+    baseline = models.FloatField(_("usual count"))
+    notified_at = models.DateTimeField(_("managers told"), null=True, blank=True)
+    parent = models.ForeignKey(
+        Ticket,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("major incident"),
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("ticket spike")
+        verbose_name_plural = _("ticket spikes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category"], condition=Q(ended_at__isnull=True), name="spike_one_open_per_category"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboxEmail(models.Model):
@@ -43,3 +44,25 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to}"
+
+
+class FailingAddress(models.Model):
+    """An address mail to which bounced: the outbox sends it nothing until an agent clears it.
+
+    Written by the e-mail import when a delivery status notification comes back
+    (``notifications.suppression.mark_failing``); one row per address, compared in lower case.
+    """
+
+    address = models.EmailField(unique=True, help_text="Stored in lower case.")
+    reason = models.TextField(blank=True)
+    failures = models.PositiveIntegerField(default=1)
+    first_failed_at = models.DateTimeField()
+    last_failed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_failed_at"]
+        verbose_name = _("failing address")
+        verbose_name_plural = _("failing addresses")
+
+    def __str__(self) -> str:
+        return self.address

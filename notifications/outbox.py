@@ -14,10 +14,11 @@ from __future__ import annotations
 import logging
 import smtplib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -28,6 +29,7 @@ from django.utils import timezone, translation
 
 from helpdesk.broker import send_now
 from notifications.models import OutboxEmail
+from notifications.suppression import ADDRESS_FAILING, failing_among
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,70 @@ def silenced() -> Iterator[None]:
         _silenced.reset(token)
 
 
+# RFC 3834 "Auto-Submitted" values. Everything the helpdesk writes by itself carries one, so
+# that autoresponders (out-of-office, another helpdesk) do not answer it and no loop starts; an
+# e-mail a person wrote (an agent's reply) carries none, because answering it is what we want.
+AUTO_GENERATED = "auto-generated"  # a notification (status, SLA, escalation, assignment, ...)
+AUTO_REPLIED = "auto-replied"  # an automatic answer to a message (the acknowledgement of an e-mail)
+
+
+def automatic_headers(auto_submitted: str) -> dict[str, str]:
+    """The headers that keep autoresponders quiet.
+
+    ``Auto-Submitted`` is the standard (RFC 3834 §5) and what Sieve vacation (RFC 5230) and
+    most modern responders check. ``X-Auto-Response-Suppress: All`` is what Exchange and Outlook
+    out-of-office look at instead. ``Precedence: bulk`` is not a standard and RFC 3834 §3.1.8
+    discourages relying on it, but many older vacation programs and helpdesks only check
+    Precedence (bulk/junk/list); it costs nothing on an automatic e-mail, so we send it too —
+    never on a person's reply, where a filter treating it as bulk mail would hide an answer.
+    """
+    return {"Auto-Submitted": auto_submitted, "X-Auto-Response-Suppress": "All", "Precedence": "bulk"}
+
+
+# Which address a requester's reply should go to, for one ticket: the mail app (a higher layer)
+# registers a function at ready() that returns the address of the active mailbox routing to the
+# ticket's team (mail/replies.py), or None. Unset or None: the reply goes to DEFAULT_FROM_EMAIL.
+ReplyAddressResolver = Callable[[int], str | None]
+reply_address_resolver: ReplyAddressResolver | None = None
+
+
+def set_reply_address_resolver(resolver: ReplyAddressResolver | None) -> None:
+    global reply_address_resolver
+    reply_address_resolver = resolver
+
+
+# The addresses of every mailbox the helpdesk reads (registered by the mail app, like the reply
+# address): a ticket must never write to them, or its own e-mails would come back as new mail.
+OwnAddresses = Callable[[], set[str]]
+own_addresses_provider: OwnAddresses | None = None
+
+
+def set_own_addresses_provider(provider: OwnAddresses | None) -> None:
+    global own_addresses_provider
+    own_addresses_provider = provider
+
+
+def own_addresses() -> set[str]:
+    """The helpdesk's own addresses, lower case: DEFAULT_FROM_EMAIL and every mailbox."""
+    addresses = {parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()}
+    if own_addresses_provider is not None:
+        addresses |= {address.lower() for address in own_addresses_provider()}
+    return addresses - {""}
+
+
+def reply_headers(ticket_id: int) -> dict[str, str]:
+    """Reply-To (and From, with MAIL_SEND_FROM_MAILBOX) for an e-mail about this ticket."""
+    address = reply_address_resolver(ticket_id) if reply_address_resolver is not None else None
+    if not address:
+        return {}
+    headers = {"Reply-To": address}
+    if settings.MAIL_SEND_FROM_MAILBOX:
+        # Keep the display name of DEFAULT_FROM_EMAIL ("Helpdesk"), with the mailbox's address.
+        name, _default = parseaddr(settings.DEFAULT_FROM_EMAIL)
+        headers["From"] = formataddr((name, address))
+    return headers
+
+
 def thread_id(ticket_id: int) -> str:
     """The Message-ID every e-mail about one ticket answers, so mail clients thread them."""
     return f"<ticket-{ticket_id}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
@@ -67,11 +133,13 @@ def queue_email(
     context: dict,
     ticket_id: int | None = None,
     starts_thread: bool = False,
+    auto_submitted: str | None = AUTO_GENERATED,
 ) -> OutboxEmail | None:
     """Render ``emails/<template>_subject.txt`` and ``emails/<template>.txt`` and store them.
 
     Call inside the transaction of the change: the e-mail exists exactly when the change does.
-    None inside :func:`silenced`.
+    None inside :func:`silenced`. ``auto_submitted``: :data:`AUTO_GENERATED` (the default: the
+    helpdesk writes most e-mails by itself), :data:`AUTO_REPLIED`, or None for a person's words.
     """
     if _silenced.get():
         return None
@@ -83,6 +151,10 @@ def queue_email(
     if ticket_id is not None and not starts_thread:
         root = thread_id(ticket_id)
         headers = {"In-Reply-To": root, "References": root}
+    if ticket_id is not None:
+        headers |= reply_headers(ticket_id)
+    if auto_submitted:
+        headers |= automatic_headers(auto_submitted)
     now = timezone.now()
     email = OutboxEmail.objects.create(
         kind=kind,
@@ -182,14 +254,26 @@ def _record_failure(email: OutboxEmail, token: uuid.UUID, exc: Exception) -> Non
     logger.warning("outbox: sending %s failed (attempt %s): %s", email.pk, attempts, exc)
 
 
+def _give_up_failing(email: OutboxEmail, token: uuid.UUID) -> None:
+    """Mail to this address bounced (notifications.suppression): fail the row, no SMTP attempt."""
+    OutboxEmail.objects.filter(id=email.pk, claim_token=token, sent_at__isnull=True).update(
+        failed_at=timezone.now(), last_error=ADDRESS_FAILING, claim_token=None
+    )
+    logger.info("outbox: %s not sent, %s is marked failing", email.pk, email.to)
+
+
 def _message(email: OutboxEmail, connection) -> EmailMessage:
     message_id = f"<outbox-{email.pk}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
     if email.ticket_id is not None and not email.headers.get("In-Reply-To"):
         # The first e-mail about a ticket is the thread's root; the others answer it.
         message_id = thread_id(email.ticket_id)
+    # From the team's mailbox (reply_headers) also on the envelope, so that bounces come back to
+    # a mailbox the helpdesk reads and mark the address failing.
+    from_email = email.headers.get("From") or settings.DEFAULT_FROM_EMAIL
     return EmailMessage(
         subject=email.subject,
         body=email.body,
+        from_email=from_email,
         to=[email.to],
         headers={"Message-ID": message_id, **email.headers},
         connection=connection,
@@ -210,8 +294,12 @@ def _send_batch(batch: list[OutboxEmail], token: uuid.UUID) -> tuple[int, bool]:
     stopped answering, in which case the rest of the batch is given back untried)."""
     connection = get_connection()  # the SMTP backend applies EMAIL_TIMEOUT to every socket operation
     sent = 0
+    failing = failing_among(email.to for email in batch)
     try:
         for position, email in enumerate(batch):
+            if email.to.lower() in failing:
+                _give_up_failing(email, token)
+                continue
             if not _renew_claim(email.pk, token):
                 continue
             try:

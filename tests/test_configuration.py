@@ -68,6 +68,7 @@ def test_production_settings_pass_check_deploy():
         "WARNING",
         DJANGO_ENV="production",
         SECRET_KEY="k3y-" + "q8Zr!x2Lp@w7Vn#c4Ty$m9Hb&s1Jd*f6Gk" * 2,
+        MAIL_ENCRYPTION_KEY="bWFpbC1rZXktZm9yLXRoZS1jaGVjay0tZGVwbG95LXQ=",
         ALLOWED_HOSTS="helpdesk.example.com",
         DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         REDIS_URL=settings.REDIS_URL,

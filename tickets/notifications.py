@@ -7,8 +7,9 @@ from django.core import signing
 from django.urls import reverse
 
 from accounts.models import User
-from notifications.outbox import queue_email
-from tickets.models import Message, Ticket, TicketEvent
+from notifications.outbox import AUTO_GENERATED, AUTO_REPLIED, queue_email
+from notifications.suppression import failing_among
+from tickets.models import Channel, Message, Ticket, TicketEvent
 
 SURVEY_SALT = "tickets.satisfaction"
 
@@ -40,7 +41,15 @@ def survey_urls(event: TicketEvent) -> list[tuple[int, str]]:
     return [(score, f"{base}?score={score}") for score in range(5, 0, -1)]
 
 
-def _to_requester(ticket: Ticket, kind: str, template: str, *, starts_thread: bool = False, **context) -> None:
+def _to_requester(
+    ticket: Ticket,
+    kind: str,
+    template: str,
+    *,
+    starts_thread: bool = False,
+    auto_submitted: str | None = AUTO_GENERATED,
+    **context,
+) -> None:
     requester = ticket.requester
     queue_email(
         kind=kind,
@@ -56,7 +65,38 @@ def _to_requester(ticket: Ticket, kind: str, template: str, *, starts_thread: bo
         },
         ticket_id=ticket.pk,
         starts_thread=starts_thread,
+        auto_submitted=auto_submitted,
     )
+
+
+def _to_participants(
+    ticket: Ticket, kind: str, template: str, *, auto_submitted: str | None = AUTO_GENERATED, **context
+) -> None:
+    """The people in Cc (tickets.models.Participant), each in their own language if they have an
+    account, else in the requester's; never an address marked failing (a bounce).
+
+    No link: the requester's link may be the private tracking link, which lets whoever holds it
+    read and answer the whole request as the requester (survey included), and a participant's
+    address is only what someone put in Cc. So a participant's e-mail carries the text itself and
+    they answer by replying to it; the e-mail import checks the sender against the participants.
+    """
+    participants = list(ticket.participants.select_related("user"))
+    if not participants:
+        return
+    failing = failing_among(participant.email for participant in participants)
+    for participant in participants:
+        if participant.email.lower() in failing:
+            continue
+        account = participant.user if participant.user is not None and participant.user.is_active else None
+        queue_email(
+            kind=kind,
+            to=participant.email,
+            language=account.language if account is not None else ticket.requester.language,
+            template=template,
+            context={"ticket": ticket, "recipient": account, **context},
+            ticket_id=ticket.pk,
+            auto_submitted=auto_submitted,
+        )
 
 
 def _to_staff(ticket: Ticket, recipients: list[User], kind: str, template: str, **context) -> None:
@@ -73,11 +113,17 @@ def _to_staff(ticket: Ticket, recipients: list[User], kind: str, template: str, 
 
 
 def ticket_created(ticket: Ticket) -> None:
-    _to_requester(ticket, "ticket_created", "ticket_created", starts_thread=True)
+    # The acknowledgement of an e-mail answers that message (RFC 3834 "auto-replied"); of a form,
+    # it is a notification like the others.
+    auto_submitted = AUTO_REPLIED if ticket.channel == Channel.EMAIL else AUTO_GENERATED
+    _to_requester(ticket, "ticket_created", "ticket_created", starts_thread=True, auto_submitted=auto_submitted)
 
 
 def public_reply(ticket: Ticket, message: Message) -> None:
-    _to_requester(ticket, "public_reply", "public_reply", message=message)
+    """An agent's words: no Auto-Submitted, so that the requester's mail client treats it as mail
+    from a person (and an out-of-office may answer it, which the import then ignores)."""
+    _to_requester(ticket, "public_reply", "public_reply", auto_submitted=None, message=message)
+    _to_participants(ticket, "participant_reply", "participant_reply", auto_submitted=None, message=message)
 
 
 def status_changed(ticket: Ticket, old: str, new: str) -> None:
@@ -88,6 +134,7 @@ def resolved(ticket: Ticket, event: TicketEvent) -> None:
     _to_requester(
         ticket, "resolved", "resolved", survey=survey_urls(event), reopen_days=settings.TICKET_REOPEN_WINDOW_DAYS
     )
+    _to_participants(ticket, "participant_resolved", "participant_resolved")
 
 
 def follow_up_opened(ticket: Ticket, original: Ticket) -> None:

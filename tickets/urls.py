@@ -1,6 +1,19 @@
 from django.urls import path
 
-from tickets.views import agent, attachments, bulk, escalation, guest, intake, queues, requester, search, survey
+from tickets.views import (
+    agent,
+    attachments,
+    bulk,
+    checklists,
+    escalation,
+    guest,
+    intake,
+    participants,
+    queues,
+    requester,
+    search,
+    survey,
+)
 
 app_name = "tickets"
 
@@ -30,6 +43,17 @@ urlpatterns = [
     path("agent/tickets/<str:reference>/preview/", agent.agent_reply_preview, name="agent_reply_preview"),
     path("agent/tickets/<str:reference>/link/", agent.agent_link, name="agent_link"),
     path("agent/tickets/<str:reference>/merge/", agent.agent_merge, name="agent_merge"),
+    path("agent/tickets/<str:reference>/participants/", participants.participant_add, name="participant_add"),
+    path(
+        "agent/tickets/<str:reference>/participants/<int:pk>/remove/",
+        participants.participant_delete,
+        name="participant_remove",
+    ),
+    path(
+        "agent/tickets/<str:reference>/checklist/<int:item_id>/",
+        checklists.agent_checklist_tick,
+        name="agent_checklist_tick",
+    ),
     path("agent/tickets/<str:reference>/escalate/", escalation.escalation_new, name="escalation_new"),
     path(
         "agent/tickets/<str:reference>/escalations/<int:pk>/send-back/",

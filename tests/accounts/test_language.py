@@ -14,7 +14,7 @@ def test_switching_language_is_saved_on_the_user(client, carol):
     assert response.status_code == 302
     carol.refresh_from_db()
     assert carol.language == "zh-hans"
-    assert "首页" in client.get("/").content.decode()
+    assert "工单队列" in client.get("/").content.decode()
 
 
 def test_saved_language_follows_the_user_to_a_new_browser(client, carol, password):

@@ -1,7 +1,8 @@
 """Fuzz every operation of the schema in-process (WSGI) as an agent: no 5xx, responses as documented.
 
-A bounded number of examples per operation keeps the run under a minute. The live-server run
-with demo data, as a requester too and with stateful links, is still to do (issue 18).
+A bounded number of examples per operation keeps the run under a minute. The same against
+gunicorn over the demo data, as an agent and a requester and with stateful links:
+tests/api/test_schemathesis_live.py.
 """
 
 import pytest

@@ -7,12 +7,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_agent_switches_to_chinese_and_sees_chinese_navigation(page, sign_in, carol, service_desk, password):
     sign_in(carol.email, password)
     navigation = page.get_by_test_id("main-nav")
-    expect(navigation).to_contain_text("Home")
+    expect(navigation).to_contain_text("Queues")
 
     page.get_by_label("Language").select_option("zh-hans")
     page.get_by_role("button", name="Switch").click()
 
-    expect(navigation).to_contain_text("首页")
+    expect(navigation).to_contain_text("队列")
     expect(navigation).to_contain_text("团队")
     expect(page.get_by_role("button", name="退出")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
@@ -25,7 +25,7 @@ def test_agent_switches_to_chinese_and_sees_chinese_navigation(page, sign_in, ca
     page.get_by_label("E-mail address").fill(carol.email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_test_id("main-nav")).to_contain_text("首页")
+    expect(page.get_by_test_id("main-nav")).to_contain_text("队列")
 
 
 def test_wrong_password_shows_a_clear_message_in_the_browser(page, carol):

@@ -72,7 +72,7 @@ def test_creating_a_ticket_queues_an_email_to_the_requester(alice, service_desk)
     assert (email.kind, email.to, email.language, email.ticket_id) == ("ticket_created", alice.email, "en", ticket.pk)
     assert email.subject == f"[{ticket.reference}] We received your request: Printer jams"
     # The first e-mail starts the thread (its Message-ID is the root), so it answers nothing.
-    assert email.headers == {}
+    assert "In-Reply-To" not in email.headers and "References" not in email.headers
     assert root == thread_id(ticket.pk)
     assert ticket.reference in email.body
     assert f"{settings.SITE_URL}/my/tickets/{ticket.reference}/" in email.body
@@ -120,8 +120,9 @@ def test_every_email_about_a_ticket_belongs_to_its_thread(alice, carol, service_
         ("resolved", alice.email),
     ]
     root = thread_id(ticket.pk)
-    assert emails[0].headers == {}
-    assert all(e.headers == {"In-Reply-To": root, "References": root} for e in emails[1:])
+    thread_headers = [{k: v for k, v in e.headers.items() if k in ("In-Reply-To", "References")} for e in emails]
+    assert thread_headers[0] == {}
+    assert all(headers == {"In-Reply-To": root, "References": root} for headers in thread_headers[1:])
 
 
 def test_internal_notes_never_reach_the_requester(alice, carol, service_desk):

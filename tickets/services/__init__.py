@@ -2,6 +2,7 @@
 
 from tickets.services.assignment import ticket_assign, ticket_change_team
 from tickets.services.bulk import BulkAction, BulkResult, bulk_apply
+from tickets.services.checklists import ChecklistIncomplete, checklist_tick
 from tickets.services.classification import (
     ticket_change_category,
     ticket_change_complexity,
@@ -13,6 +14,7 @@ from tickets.services.creation import guest_requester, ticket_create, ticket_cre
 from tickets.services.links import ticket_link
 from tickets.services.merge import ticket_merge
 from tickets.services.messages import ReplyResult, ticket_add_note, ticket_reply
+from tickets.services.participants import participant_remove, participants_add
 from tickets.services.satisfaction import portal_survey, satisfaction_answer, satisfaction_answer_in_portal
 from tickets.services.status import (
     auto_close_resolved,
@@ -25,10 +27,14 @@ from tickets.services.status import (
 __all__ = [
     "BulkAction",
     "BulkResult",
+    "ChecklistIncomplete",
     "ReplyResult",
     "auto_close_resolved",
     "bulk_apply",
+    "checklist_tick",
     "guest_requester",
+    "participant_remove",
+    "participants_add",
     "portal_survey",
     "satisfaction_answer",
     "satisfaction_answer_in_portal",

@@ -101,8 +101,13 @@ def ticket_create_by_guest(
     attachments: list | None = None,
     shared_with_organisation: bool | None = None,
     at: datetime | None = None,
+    channel: str = Channel.WEB,
+    team: Team | None = None,
 ) -> Ticket:
     """A request from someone who is not signed in and gave a name and an e-mail address.
+
+    The web form's guests, and e-mail (``channel`` "email", ``team`` the mailbox's): a From
+    header proves no more than a typed address.
 
     Anyone can type any address, so the address proves nothing. The ticket belongs to the
     address's user (e-mails go there: only the mailbox owner gets the tracking link), but where
@@ -123,8 +128,8 @@ def ticket_create_by_guest(
         impact=impact,
         urgency=urgency,
         type=TicketType.INCIDENT,
-        channel=Channel.WEB,
-        team=None,
+        channel=channel,
+        team=team,
         attachments=attachments,
         external_reference=None,
         at=at,
@@ -163,11 +168,13 @@ def ticket_create(
     external_reference: str | None = None,
     shared_with_organisation: bool | None = None,
     at: datetime | None = None,
+    due_at: datetime | None = None,
 ) -> Ticket:
     """Open a ticket; ``acting_user`` is the requester, staff acting for them, or None (system).
 
     ``shared_with_organisation``: may the requester's colleagues see it? None takes the
-    organisation's setting (:func:`shares_by_default`).
+    organisation's setting (:func:`shares_by_default`). ``due_at`` (a maintenance run's due
+    time) is kept in the created event as ``due_at`` (ISO), so "done on time" reads from the log.
     """
     if acting_user is not None and acting_user.pk != requester.pk and not acting_user.works_tickets:
         raise PermissionDenied
@@ -186,6 +193,7 @@ def ticket_create(
         external_reference=external_reference,
         at=at,
         shared_with_organisation=shared_with_organisation,
+        due_at=due_at,
     )
 
 
@@ -212,6 +220,7 @@ def open_ticket(
     at: datetime | None,
     guest: dict | None = None,
     shared_with_organisation: bool | None = None,
+    due_at: datetime | None = None,
 ) -> Ticket:
     """:func:`ticket_create` after its permission check; callers that checked already use it too.
 
@@ -263,6 +272,8 @@ def open_ticket(
     }
     if guest is not None:
         new["guest"] = guest
+    if due_at is not None:
+        new["due_at"] = due_at.isoformat()
     record(ticket, EventKind.CREATED, actor=acting_user, at=at, new=new)
     # The uploader must be a user and a guest has none: their files are filed under the
     # requester account. The created event (no actor, ``guest``) tells who really sent them;

@@ -90,15 +90,21 @@ def ticket_reply(
     acting_user: User,
     attachments: list | None = None,
     at: datetime | None = None,
+    requester_side: bool = False,
 ) -> ReplyResult:
-    """A public reply. From the requester it may reopen the ticket or open a follow-up."""
+    """A public reply. From the requester it may reopen the ticket or open a follow-up.
+
+    ``requester_side``: the caller has established that ``acting_user`` answers for the
+    requester, which the portal's rules cannot tell (the e-mail import: the sender is the
+    requester of a guest request, or a participant in Cc).
+    """
     from tickets.services.creation import clean_body, open_ticket
     from tickets.services.status import reopen
 
     if acting_user is None:
         raise ValueError("a reply needs an author")
     ticket = lock(ticket)
-    side = side_of(acting_user, ticket)
+    side = Side.REQUESTER if requester_side else side_of(acting_user, ticket)
     body = clean_body(body, field="body")
     checked = check_uploads(attachments or [], already_attached=_attached_bytes(ticket))
     at = now_or(at)

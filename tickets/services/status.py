@@ -16,6 +16,7 @@ from tickets.events import record
 from tickets.lifecycle import Side, check_transition
 from tickets.models import EventKind, ResolutionCode, Status, Ticket
 from tickets.services.base import check_version, lock, now_or, save, side_of
+from tickets.services.checklists import check_checklist_done
 from tickets.sla.clocks import settle_targets
 from tickets.sla.models import SlaTarget
 
@@ -71,6 +72,7 @@ def ticket_resolve(
     if not summary:
         raise ApplicationError(_("Please summarise the resolution for the requester."), extra={"field": "summary"})
     check_transition(ticket.status, Status.RESOLVED, side)
+    check_checklist_done(ticket)  # maintenance runs: every step ticked first
     at = now_or(at)
     event = record(
         ticket,

@@ -6,7 +6,11 @@ from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_accounts
 from accounts.models import User
 from canned.demo import seed_reply_templates
 from escalation.demo import seed_escalation, seed_sla
+from feedback.demo import seed_feedback
 from knowledge.demo import seed_knowledge
+from mail.demo import seed_mailbox
+from maintenance.demo import seed_maintenance
+from monitoring.demo import seed_alerts, seed_spike
 from tickets.demo import demo_tickets, seed_tickets
 
 
@@ -53,6 +57,14 @@ class Command(BaseCommand):
             f"Demo knowledge base: {articles.total} articles ({articles.published} published, "
             f"{articles.created} created now)."
         )
+        self.stdout.write(f"Demo feedback: {seed_feedback()} feedback item(s) created.")
+        self.stdout.write(f"Demo maintenance: {seed_maintenance()} maintenance plan(s).")
+        if seed_spike():
+            self.stdout.write("Demo monitoring: a past ticket spike linked under a major incident.")
+        if seed_alerts():
+            self.stdout.write("Demo monitoring: an alert source with an open and a cleared alert.")
+        if seed_mailbox():
+            self.stdout.write("Demo e-mail: support@helpdesk.example, received on 127.0.0.1:8024 (LMTP).")
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):")
         for role, email in DEMO_LOGINS:
             self.stdout.write(f"  {role:<14} {email}")
