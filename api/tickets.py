@@ -23,6 +23,8 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.checklists import ChecklistActions
+from api.participants import ParticipantActions
 from api.ticket_serializers import (
     EscalateSerializer,
     EscalationSerializer,
@@ -99,7 +101,7 @@ def _other_ticket(user, reference: str, field: str) -> Ticket:
     list=extend_schema(summary=_("Tickets you may see, newest first"), parameters=[VIEW]),
     create=extend_schema(summary=_("Raise a ticket (staff: also for a requester)")),
 )
-class TicketViewSet(base.TicketViewSet):
+class TicketViewSet(ParticipantActions, ChecklistActions, base.TicketViewSet):
     pagination_class = TicketPagination
     filterset_class = TicketFilter
 

@@ -13,7 +13,10 @@ from rest_framework.routers import SimpleRouter
 from api import reads, tokens
 from api.appraisals import AppraisalViewSet
 from api.feedback import FeedbackItemViewSet
+from api.incidents import MajorIncidentReplyAllView, SpikeViewSet
 from api.kpis import FigureView, KpiExportView, ScorecardViewSet
+from api.mail import InboundEmailRawView, InboundEmailViewSet
+from api.maintenance import PlanViewSet, RunListView
 from api.tickets import TicketViewSet
 
 
@@ -41,6 +44,9 @@ reference.register("tokens", tokens.TokenViewSet, basename="token")
 reference.register("kpis/scorecards", ScorecardViewSet, basename="scorecard")
 reference.register("appraisals", AppraisalViewSet, basename="appraisal")
 reference.register("feedback", FeedbackItemViewSet, basename="feedback-item")
+reference.register("spikes", SpikeViewSet, basename="spike")
+reference.register("mail/inbound", InboundEmailViewSet, basename="inbound-email")
+reference.register("maintenance/plans", PlanViewSet, basename="maintenance-plan")
 
 urlpatterns = [
     path("", include((tickets.urls, "tickets_api"))),
@@ -48,6 +54,13 @@ urlpatterns = [
     path("", include("monitoring.urls")),
     path("", include((reference.urls, "api"))),
     path("me/", tokens.MeView.as_view(), name="api-me"),
+    path(
+        "major-incidents/<str:reference>/reply-all/",
+        MajorIncidentReplyAllView.as_view(),
+        name="api-major-incident-reply-all",
+    ),
+    path("mail/inbound/<int:pk>/raw", InboundEmailRawView.as_view(), name="api-inbound-email-raw"),
+    path("maintenance/runs/", RunListView.as_view(), name="api-maintenance-runs"),
     path("kpis/export", KpiExportView.as_view(), name="api-kpi-export"),
     path("kpis/figures", FigureView.as_view(), name="api-kpi-figures"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

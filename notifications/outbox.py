@@ -145,8 +145,8 @@ def queue_email(
         return None
     with translation.override(language):
         context = {**context, "site_url": settings.SITE_URL}
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-        body = render_to_string(f"emails/{template}.txt", context)
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context, using="plain_text").split())
+        body = render_to_string(f"emails/{template}.txt", context, using="plain_text")
     headers = {}
     if ticket_id is not None and not starts_thread:
         root = thread_id(ticket_id)

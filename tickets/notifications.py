@@ -155,6 +155,9 @@ def requester_replied(ticket: Ticket, message: Message) -> None:
     else:
         recipients = []
     _to_staff(ticket, recipients, "requester_reply", "requester_reply", message=message)
+    if message.author_id is not None and message.author_id != ticket.requester_id:
+        # A colleague answered on a shared request: its owner hears of it.
+        _to_requester(ticket, "colleague_reply", "colleague_reply", auto_submitted=None, message=message)
 
 
 def merged(duplicate: Ticket, target: Ticket) -> None:

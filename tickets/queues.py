@@ -281,7 +281,10 @@ def _decode(cursor: str, sort: Sort) -> list | None:
             decoded.append(None)
             continue
         if column.endswith("_at"):
-            value = parse_datetime(value) if isinstance(value, str) else None
+            try:
+                value = parse_datetime(value) if isinstance(value, str) else None
+            except ValueError:  # well formed but not a date (month 13)
+                value = None
         elif not isinstance(value, int) or isinstance(value, bool):
             value = None
         if value is None:

@@ -71,7 +71,10 @@ def _cursor(article: Article) -> str:
 def _after(articles: QuerySet[Article], cursor: str) -> QuerySet[Article]:
     """Rows after the cursor in (-updated_at, -id) order: keyset pagination, no OFFSET."""
     stamp, _sep, pk = cursor.partition("~")
-    at: datetime | None = parse_datetime(stamp)
+    try:
+        at: datetime | None = parse_datetime(stamp)
+    except ValueError:  # well formed but not a date (month 13): the first page
+        at = None
     if at is None or not pk.isdigit():
         return articles
     return articles.filter(Q(updated_at__lt=at) | Q(updated_at=at, pk__lt=int(pk)))

@@ -120,6 +120,8 @@ READS = {
     "detail": (lambda ticket: path(ticket), False),
     "messages": (lambda ticket: path(ticket, "messages"), False),
     "events": (lambda ticket: path(ticket, "events"), True),
+    "participants": (lambda ticket: path(ticket, "participants"), False),
+    "checklist": (lambda ticket: path(ticket, "checklist"), True),
 }
 
 
@@ -184,6 +186,7 @@ def action_request(world, action: str):
         "link": ("post", path(ticket, "link"), {"target": other.reference, "kind": "related_to"}, True),
         "tags": ("post", path(ticket, "tags"), {"tags": ["printer"]}, True),
         "update": ("patch", path(ticket), {"type": "incident"}, True),
+        "participants": ("post", path(ticket, "participants"), {"email": "zoe@example.com"}, True),
     }[action]
 
 
@@ -203,6 +206,7 @@ ACTIONS = [
     "link",
     "tags",
     "update",
+    "participants",
 ]
 
 

@@ -119,6 +119,9 @@ def ticket_create_by_guest(
     name, email = clean_guest(name=name, email=email)
     requester = guest_requester(name=name, email=email, language=language)
     unverified = signs_in(requester)
+    # A record matched to an organisation by the address's domain joins its shared list only once
+    # the mailbox answers: anyone can type x@acme.example.
+    joins_organisation = requester.organisation_id is not None
     return open_ticket(
         requester=requester,
         subject=subject,
@@ -135,6 +138,7 @@ def ticket_create_by_guest(
         at=at,
         guest={"email": email, "name": name} if unverified else None,
         shared_with_organisation=shared_with_organisation,
+        requester_verified=not (unverified or joins_organisation),
     )
 
 
@@ -221,6 +225,7 @@ def open_ticket(
     guest: dict | None = None,
     shared_with_organisation: bool | None = None,
     due_at: datetime | None = None,
+    requester_verified: bool | None = None,
 ) -> Ticket:
     """:func:`ticket_create` after its permission check; callers that checked already use it too.
 
@@ -256,7 +261,7 @@ def open_ticket(
         created_at=at,
         updated_at=at,
         last_public_activity_at=at,
-        requester_verified=guest is None,
+        requester_verified=guest is None if requester_verified is None else requester_verified,
     )
     new = {
         "subject": subject,

@@ -127,6 +127,9 @@ def ticket_close(
     """Close a resolved ticket (staff, requester, or the system); a requester may also withdraw."""
     ticket = lock(ticket)
     side = side_of(acting_user, ticket)
+    if side is Side.REQUESTER and acting_user.pk != ticket.requester_id:
+        # A colleague on a shared request may reply; closing it is the requester's own call.
+        raise ApplicationError(_("Only the person who made this request can close it."))
     check_version(ticket, expected_version)
     check_transition(ticket.status, Status.CLOSED, side)
     at = now_or(at)

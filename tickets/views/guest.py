@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from helpdesk.errors import ApplicationError
+from helpdesk.middleware import private_link
 from tickets.forms import ReplyForm
 from tickets.models import Ticket
 from tickets.services import ticket_reply, ticket_verify_requester
@@ -25,6 +26,7 @@ def _ticket_for_token(token: str) -> Ticket:
     return ticket_verify_requester(ticket)
 
 
+@private_link
 def track(request, token: str):
     ticket = _ticket_for_token(token)
     form = ReplyForm(request.POST or None, request.FILES or None)
@@ -48,6 +50,7 @@ def track(request, token: str):
     return render(request, "tickets/requester_ticket.html", context)
 
 
+@private_link
 @require_POST
 def track_rate(request, token: str):
     ticket = _ticket_for_token(token)
@@ -60,6 +63,7 @@ def track_rate(request, token: str):
     return _rate(request, ticket, ticket.requester, redirect("tickets:track", token), page_context)
 
 
+@private_link
 @require_POST
 def track_close(request, token: str):
     ticket = _ticket_for_token(token)
@@ -67,6 +71,7 @@ def track_close(request, token: str):
     return redirect("tickets:track", token)
 
 
+@private_link
 def track_attachment(request, token: str, attachment_id: int):
     ticket = _ticket_for_token(token)
     attachment = ticket.attachments.select_related("message").filter(pk=attachment_id).first()

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from helpdesk.errors import ApplicationError
+from helpdesk.middleware import private_link
 from tickets.forms import SurveyForm
 from tickets.services.satisfaction import already_answered, resolution_from_token, satisfaction_answer
 
 
+@private_link
 def survey(request, token: str):
     # A GET only shows the form (mail scanners follow links); the answer needs the POST.
     try:
