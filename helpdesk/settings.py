@@ -49,15 +49,22 @@ def installation_secret_key(var_dir: Path) -> str:
     import secrets
 
     path = var_dir / "secret_key"
-    var_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return path.read_text().strip()
-    key = secrets.token_urlsafe(50)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    # Written whole under a name of its own, then linked into place: processes starting at once
+    # (web, worker, beat) never read a half-written file, and the first link wins for all.
+    draft = var_dir / f".secret_key.{os.getpid()}"
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as handle:
-        handle.write(key + "\n")
-    return key
+        handle.write(secrets.token_urlsafe(50) + "\n")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink(missing_ok=True)
+    return path.read_text().strip()
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")

@@ -67,3 +67,29 @@ def test_production_still_requires_secret_key(tmp_path):
     assert result.returncode != 0
     assert "SECRET_KEY must be set in production" in result.stderr
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_processes_starting_at_once_share_one_whole_key(tmp_path: Path):
+    # make run starts web, worker, beat and the mail receiver together.
+    environment = {
+        k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DJANGO_ENV"}
+    }
+    environment.update(
+        HELPDESK_VAR_DIR=str(tmp_path),
+        DATABASE_URL="postgres://helpdesk@127.0.0.1:1/helpdesk",
+        REDIS_URL="redis://127.0.0.1:1/0",
+    )
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-c", "import helpdesk.settings as s; print(s.SECRET_KEY)"],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(8)
+    ]
+    keys = {process.communicate(timeout=60)[0].strip() for process in started}
+    assert len(keys) == 1
+    assert len(keys.pop()) >= 50
+    assert not list(tmp_path.glob(".secret_key.*"))  # no draft left behind
