@@ -75,10 +75,20 @@ class PlanPriorityField(serializers.ChoiceField):
         super().__init__(choices=Priority.choices, **kwargs)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "example": "09:00"})
+class LocalTimeField(serializers.TimeField):
+    """A time of day in the team's time zone, "09:00": OpenAPI's ``time`` format wants an offset,
+    and this time has none of its own."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class PlanSerializer(serializers.ModelSerializer):
     schedule_kind = ScheduleKindField(read_only=True)
     weekday = WeekdayField(read_only=True)
     priority = PlanPriorityField(read_only=True)
+    at_time = LocalTimeField(read_only=True)
     team_name = serializers.CharField(source="team.name", read_only=True)
     next_run = serializers.DateTimeField(
         read_only=True, allow_null=True, default=None, help_text=_("Null for a paused plan.")
@@ -134,7 +144,7 @@ class PlanWriteSerializer(serializers.Serializer):
     cron = serializers.CharField(required=False, allow_blank=True, max_length=100)
     every_weeks = serializers.IntegerField(required=False, min_value=1, max_value=52)
     weekday = WeekdayField(required=False)
-    at_time = serializers.TimeField(required=False)
+    at_time = LocalTimeField(required=False)
     starts_on = serializers.DateField(required=False)
     hours_allowed = serializers.IntegerField(required=False, min_value=1, max_value=24 * 366)
     assignee = serializers.PrimaryKeyRelatedField(

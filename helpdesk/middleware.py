@@ -71,15 +71,16 @@ class BadInputMiddleware:
 def private_link(view):
     """For pages opened by a secret link (``/t/<token>/``, survey links): the token is the key.
 
-    ``no-store`` keeps the page out of shared and browser caches; ``no-referrer`` keeps the
-    link out of the ``Referer`` sent to any site the page links to.
+    ``no-store`` keeps the page out of shared and browser caches; ``same-origin`` keeps the
+    link out of the ``Referer`` sent to any other site the page links to. (Not ``no-referrer``:
+    browsers then send ``Origin: null`` with the page's own forms, and CSRF refuses them.)
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return wrapper

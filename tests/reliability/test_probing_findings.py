@@ -169,7 +169,7 @@ def test_the_tracking_page_is_not_stored_and_sends_no_referrer(client, alice):
 
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_the_survey_link_page_is_not_stored_and_sends_no_referrer(client):
@@ -177,7 +177,7 @@ def test_the_survey_link_page_is_not_stored_and_sends_no_referrer(client):
 
     assert response.status_code == 400
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 # --- colleagues on a shared request ------------------------------------------------------------

@@ -36,9 +36,12 @@ def active_policies() -> list[PolicyConditions]:
     """All active policies with their conditions, kept per process until any policy changes.
 
     One cheap query tells whether the cached list is still current: the policy services bump
-    ``updated_at`` on every change, conditions included.
+    ``updated_at`` on every change, conditions included; the highest id tells a new policy from
+    one deleted and made again at the same instant (tests with a frozen clock do that).
     """
-    version = tuple(SlaPolicy.objects.aggregate(changed=Max("updated_at"), count=Count("id")).values())
+    version = tuple(
+        SlaPolicy.objects.aggregate(changed=Max("updated_at"), count=Count("id"), newest=Max("id")).values()
+    )
     cached = _cache.get(version)
     if cached is None:
         _cache.clear()
