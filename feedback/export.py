@@ -10,15 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback.models import FeedbackItem
+from helpdesk.spreadsheets import spreadsheet_safe
 
 HEADER = ["title", "area", "status", "tickets", "requesters", "raised_by", "raised_at", "link"]
-# A cell starting with one of these runs as a formula in a spreadsheet (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """Titles and names are typed by people: a leading = + - @ is kept as text, not run."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 class _Echo:

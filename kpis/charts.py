@@ -32,6 +32,8 @@ from django.utils.translation import get_language, gettext_lazy, pgettext, pgett
 from django.utils.translation import gettext as _
 from pygal.style import Style
 
+from helpdesk.spreadsheets import spreadsheet_safe
+
 # Inline SVG text is drawn by the browser: name a CJK font first so that Chinese labels render
 # (fonts-noto-cjk, installed by the Makefile), with generic fallbacks after it.
 FONT_FAMILY = "'Noto Sans CJK SC', 'Noto Sans SC', 'Noto Sans CJK', 'Noto Sans', 'DejaVu Sans', sans-serif"
@@ -110,6 +112,8 @@ def csv_value(value: Any, unit: str) -> Any:
         return round(float(value))
     if unit in (SCORE, POINTS):
         return round(float(value), 2)
+    if isinstance(value, str):
+        return spreadsheet_safe(value)  # names people typed (agents, categories, teams)
     return value
 
 

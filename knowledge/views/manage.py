@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import Role
+from helpdesk.spreadsheets import spreadsheet_safe
 from knowledge import reports
 
 
@@ -47,12 +48,7 @@ def gaps_csv(request):
     writer.writerow(["query", "normalised", "searches", "last_seen"])
     for gap in reports.content_gaps(period, limit=reports.GAPS_EXPORT_MAX):
         writer.writerow(
-            [_spreadsheet_safe(gap["query"]), _spreadsheet_safe(gap["normalised"]), gap["count"],
+            [spreadsheet_safe(gap["query"]), spreadsheet_safe(gap["normalised"]), gap["count"],
              timezone.localtime(gap["last_seen"]).isoformat(timespec="seconds")]
         )  # fmt: skip
     return response
-
-
-def _spreadsheet_safe(text: str) -> str:
-    """Queries are typed by anyone: a leading = + - @ would run as a formula in a spreadsheet."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

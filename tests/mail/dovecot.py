@@ -134,6 +134,8 @@ service stats {{
         return cert, key
 
     def start(self) -> None:
+        # A missing server fails the test: CI runs every one (make system-packages installs it).
+        assert available(), f"{DOVECOT} is missing: run make system-packages (Debian's dovecot-imapd)"
         self._write_config()
         self.process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(self.config_path)],

@@ -23,8 +23,6 @@ from tests.mail import dovecot
 from tests.mail.dovecot import Dovecot
 from tickets.models import Channel, Ticket
 
-pytestmark = pytest.mark.skipif(not dovecot.available(), reason="dovecot is not installed (make system-packages)")
-
 SUPPORT = "support@helpdesk.example"
 
 

@@ -46,7 +46,7 @@ def pg_tool(name: str) -> str:
         pass
     found = shutil.which(name)
     if found is None:
-        pytest.skip(f"{name} is not installed")
+        pytest.fail(f"{name} is not installed: the embedded PostgreSQL ships it, or install PostgreSQL's client tools")
     return found
 
 
