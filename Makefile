@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test stop setup lint format messages bench clean-var system-packages
+.PHONY: run test stop setup lint format messages bench clean-var system-packages backup restore
 
 $(BIN)/activate:
 	$(PYTHON) -c 'import sys; sys.exit("helpdesk needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -51,6 +51,15 @@ test: $(VENV)/.requirements-dev system-packages
 	$(BIN)/ruff format --check .
 	$(PY) manage.py compile_translations
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+# The database (one pg_dump snapshot) and the attachments in one file under var/backups/;
+# restore refuses a database holding data unless FORCE=1 (docs/operations.md, "Backup and restore").
+backup: $(VENV)/.requirements
+	$(PY) manage.py backup
+
+restore: $(VENV)/.requirements
+	@if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=var/backups/helpdesk-....tar [FORCE=1]" >&2; exit 2; fi
+	$(PY) manage.py restore "$(FILE)" $(if $(filter 1 yes true,$(FORCE)),--force)
 
 stop:
 	@if [ -x $(PY) ]; then $(PY) -m helpdesk.embedded stop; else echo "nothing to stop"; fi

@@ -88,6 +88,7 @@ def _build(user) -> Navigation:
             NavItem(_("Held and failed e-mails"), reverse("mail:review_list"), "mail:review_list"),
         ]
     if user.has_role(Role.ADMIN):
+        manage.append(NavItem(_("Audit log"), reverse("accounts:audit_log"), "accounts:audit_log"))
         manage.append(NavItem(_("Administration"), reverse("admin:index"), "admin:index"))
     return Navigation(items, tuple(manage))
 

@@ -183,4 +183,8 @@ class Team(LocalizedName, models.Model):
         return self.display_name
 
 
+from accounts.audit import AuditEntry, connect  # noqa: E402, F401  (the audit log, in its own module)
+from accounts.password_reset import PasswordResetRequest  # noqa: E402, F401  (throttles reset e-mails)
 from accounts.tokens import ApiToken  # noqa: E402, F401  (a model of this app, in its own module)
+
+connect()  # records changes to roles, status and team membership, whichever door they come through

@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import audit
 from helpdesk.bearer import token_digest
 from helpdesk.errors import ApplicationError
 
@@ -84,6 +85,13 @@ def token_create(user, *, name: str, expires_at: datetime | None = None) -> tupl
     token = ApiToken.objects.create(
         user=user, name=name[:NAME_MAX], prefix=prefix, key_hash=token_digest(raw), expires_at=expires_at
     )
+    audit.record(
+        audit.AuditAction.TOKEN_CREATED,
+        target_user=user,
+        target_token=token,
+        target=f"{user.email} · {token}",
+        after={"name": token.name, "expires_at": expires_at.isoformat() if expires_at else None},
+    )
     return token, raw
 
 
@@ -91,8 +99,19 @@ def token_revoke(token: ApiToken, *, acting_user) -> ApiToken:
     """Revoke at once: the next request with it is a 401. Only the owner revokes their tokens."""
     if token.user_id != acting_user.pk:
         raise ApplicationError(_("This is not your token."))
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    token.refresh_from_db(fields=["revoked_at"])
+    with transaction.atomic():
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        token.refresh_from_db(fields=["revoked_at"])
+        if revoked:  # revoking a revoked token changes nothing and records nothing
+            audit.record(
+                audit.AuditAction.TOKEN_REVOKED,
+                actor=acting_user,
+                target_user=acting_user,
+                target_token=token,
+                target=f"{acting_user.email} · {token}",
+                before={"revoked_at": None},
+                after={"revoked_at": token.revoked_at.isoformat()},
+            )
     return token
 
 

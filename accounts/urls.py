@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views, views_tokens
+from accounts import views, views_audit, views_password_reset, views_tokens
 
 app_name = "accounts"
 
@@ -12,4 +12,15 @@ urlpatterns = [
     path("teams/", views.teams, name="teams"),
     path("preferences/api-tokens/", views_tokens.api_tokens, name="api_tokens"),
     path("preferences/api-tokens/<int:pk>/revoke/", views_tokens.api_token_revoke, name="api_token_revoke"),
+    path("password-reset/", views_password_reset.password_reset, name="password_reset"),
+    path("password-reset/sent/", views_password_reset.PasswordResetSentView.as_view(), name="password_reset_sent"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        views_password_reset.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/", views_password_reset.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
+    path("audit/", views_audit.audit_log, name="audit_log"),
 ]

@@ -28,7 +28,10 @@ class SignOutView(auth_views.LogoutView):
 
 def _safe_next(request, fallback: str = "/") -> str:
     target = request.POST.get("next") or request.META.get("HTTP_REFERER") or fallback
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # A path or this site's URL; a bare word ("2026-13-45") would be taken for a view's name.
+    if target.startswith(("/", "http://", "https://")) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 

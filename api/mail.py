@@ -109,10 +109,10 @@ class InboundEmailDetailSerializer(InboundEmailSerializer):
 
 
 def _original(request: Request, pk: str) -> InboundEmail:
-    """The e-mail if the caller may see it as the page shows it; 404 / 403 as the page."""
+    """The e-mail if the caller may see it as the page shows it; otherwise a 404, as the page."""
     inbound = get_object_or_404(InboundEmail.objects.select_related("mailbox", "ticket"), pk=pk)
     if not selectors.may_see_original(request.user, inbound):
-        raise exceptions.PermissionDenied
+        raise exceptions.NotFound
     return inbound
 
 

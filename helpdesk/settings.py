@@ -111,8 +111,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # PostgreSQL unreachable (a restart): a clean 503 page, before the session is read
+    "helpdesk.database_down.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # who is acting, for the audit log (accounts/audit.py)
+    "accounts.audit.AuditContextMiddleware",
     # in place of Django's LocaleMiddleware: needs request.user, must precede CommonMiddleware
     "accounts.middleware.UserLocaleMiddleware",
     # NUL characters and over-deep JSON: a 400 before any view or parser sees them
@@ -184,8 +188,13 @@ def _database_settings() -> dict:
     # what a pool would give it, without a check-out and a return on every request. A broken
     # one is dropped at the end of the request that met the error. DB_POOL=1 uses psycopg 3's
     # pool instead (threaded servers: gunicorn --threads, ASGI).
-    config["OPTIONS"] = {}
+    # With PostgreSQL unreachable a request waits this long at most before its 503
+    # (helpdesk/database_down.py), not the operating system's TCP timeout of minutes.
+    config["OPTIONS"] = {"connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))}
     config["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "600"))
+    # Off: after PostgreSQL restarts, each process's first request on its dropped connection is
+    # a 503 (helpdesk/database_down.py) and the next reconnects. On: a SELECT 1 before a request
+    # first uses its connection replaces a dropped one instead, for a round trip per request.
     config["CONN_HEALTH_CHECKS"] = env_bool("DB_HEALTH_CHECKS", False)
     if env_bool("DB_POOL", False):
         config["OPTIONS"]["pool"] = {
@@ -278,6 +287,7 @@ KPI_REFRESH_SECONDS = float(os.environ.get("KPI_REFRESH_SECONDS", "300"))
 # Loaded into the database schedule by django-celery-beat when beat starts.
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "notifications.deliver_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
+    "password-reset-emails": {"task": "accounts.send_password_resets", "schedule": OUTBOX_SWEEP_SECONDS},
     "auto-close-resolved-tickets": {"task": "tickets.auto_close_resolved", "schedule": 15 * 60.0},
     "sla-scan": {"task": "escalation.sla_scan", "schedule": 60.0},
     "escalation-rules": {"task": "escalation.run_rules", "schedule": 60.0},
@@ -333,6 +343,11 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_VERBOSE = False
+# Password reset (accounts/password_reset.py): the link works once, for this long; reset e-mails
+# are limited per client address and per e-mail address, known or not, over a sliding hour.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_MINUTES", "60")) * 60
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", "5"))
+PASSWORD_RESET_LIMIT_PER_EMAIL = int(os.environ.get("PASSWORD_RESET_PER_EMAIL_PER_HOUR", "3"))
 
 # --- Internationalisation -------------------------------------------------------------------
 

@@ -7,8 +7,9 @@ the stored rows. Every column is derived from ``tickets_ticketevent`` and the ro
 (the message of a reply, the satisfaction answer of a resolution, the ticket's requester and
 creation time); docs/kpis.md says what each one means.
 
-A ticket's state at an event (category, type, complexity) is the latest event that set it at
-or before that event, in ``seq`` order.
+A ticket's category at an event is the event's own snapshot (``TicketEvent.category``, as for
+team and assignee); its type and complexity are the latest event that set them at or before that
+event, in ``seq`` order.
 """
 
 from __future__ import annotations
@@ -30,15 +31,6 @@ def _state_at(alias: str, kinds: tuple[str, ...], value: str) -> str:
         FROM tickets_ticketevent AS setter
         WHERE setter.ticket_id = {alias}.ticket_id AND setter.seq <= {alias}.seq AND setter.kind IN ({listed})
         ORDER BY setter.seq DESC LIMIT 1)"""
-
-
-def category_at(alias: str) -> str:
-    return _state_at(
-        alias,
-        ("created", "category_changed"),
-        "((CASE WHEN setter.kind = 'created' THEN setter.new_value -> 'category' ELSE setter.new_value END)"
-        " ->> 'id')::bigint",
-    )
 
 
 def type_at(alias: str) -> str:
@@ -102,7 +94,7 @@ def response_facts_sql(tickets: str = "TRUE", moments: str = "TRUE") -> str:
         {local_day("reply.created_at", "team")} AS day,
         reply.actor_id AS agent_id,
         reply.team_id,
-        {category_at("reply")} AS category_id,
+        reply.category_id,
         EXTRACT(EPOCH FROM reply.created_at - ticket.created_at)::float AS frt_s,
         {_clock_used("reply", "first_response", "replied")} AS business_s
     FROM tickets_ticketevent AS reply
@@ -115,7 +107,6 @@ def response_facts_sql(tickets: str = "TRUE", moments: str = "TRUE") -> str:
 
 def resolution_facts_sql(tickets: str = "TRUE", moments: str = "TRUE") -> str:
     """One row per ``resolved`` event; ``tickets`` and ``moments`` as for the responses."""
-    category = category_at("resolution")
     return f"""
     SELECT
         resolution.id AS event_id,
@@ -125,7 +116,7 @@ def resolution_facts_sql(tickets: str = "TRUE", moments: str = "TRUE") -> str:
         {local_day("resolution.created_at", "team")} AS day,
         resolution.actor_id AS agent_id,
         resolution.team_id,
-        {category} AS category_id,
+        resolution.category_id,
         ticket.requester_id,
         COALESCE({type_at("resolution")}, ticket.type) AS ticket_type,
         {complexity_at("resolution")} AS complexity,
@@ -153,7 +144,7 @@ def resolution_facts_sql(tickets: str = "TRUE", moments: str = "TRUE") -> str:
             WHERE again.requester_id = ticket.requester_id AND again.id <> ticket.id
               AND again.created_at > resolution.created_at
               AND again.created_at <= resolution.created_at + %(recurrence_window)s
-              AND again.category_id = {category}
+              AND again.category_id = resolution.category_id
         ) AS recurred,
         EXISTS (
             SELECT 1 FROM tickets_satisfactionanswer AS answer WHERE answer.resolution_event_id = resolution.id

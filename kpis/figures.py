@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kpis.facts import STAFF_ROLES, category_at, local_day, resolution_facts_sql, response_facts_sql
+from kpis.facts import STAFF_ROLES, local_day, resolution_facts_sql, response_facts_sql
 from kpis.models import Dimension, Period
 
 # Counts are 0 when nothing happened; times, rates and the backlog (teams and the desk only)
@@ -166,7 +166,7 @@ def figures_sql(dimensions: Sequence[str], period: str | None, sources: Sources 
     escalation_keys = {
         Dimension.AGENT: "escalation.actor_id",
         Dimension.TEAM: "escalation.team_id",
-        Dimension.CATEGORY: category_at("escalation"),
+        Dimension.CATEGORY: "escalation.category_id",
     }
     parts = [
         _part(
@@ -197,7 +197,7 @@ def figures_sql(dimensions: Sequence[str], period: str | None, sources: Sources 
             # Tickets arrived: the team and category they were created with.
             f"""(
                 SELECT {local_day("created.created_at", "team")} AS day, created.team_id,
-                       ((created.new_value -> 'category') ->> 'id')::bigint AS category_id
+                       created.category_id
                 FROM tickets_ticketevent AS created
                 LEFT JOIN accounts_team AS team ON team.id = created.team_id
                 WHERE created.kind = 'created'
@@ -236,7 +236,7 @@ def figures_sql(dimensions: Sequence[str], period: str | None, sources: Sources 
             # resolution event itself: it may lie long before the period.
             f"""(
                 SELECT {local_day("answer.created_at", "team")} AS day, answer.score,
-                       resolution.actor_id AS agent_id, resolution.team_id, {category_at("resolution")} AS category_id
+                       resolution.actor_id AS agent_id, resolution.team_id, resolution.category_id
                 FROM tickets_satisfactionanswer AS answer
                 JOIN tickets_ticketevent AS resolution ON resolution.id = answer.resolution_event_id
                 LEFT JOIN accounts_team AS team ON team.id = resolution.team_id
@@ -252,7 +252,7 @@ def figures_sql(dimensions: Sequence[str], period: str | None, sources: Sources 
                 SELECT {local_day(sla_moment, "team")} AS day,
                        CASE WHEN actor.role IN ({staff}) THEN outcome.actor_id ELSE outcome.assignee_id END
                            AS agent_id,
-                       outcome.team_id, {category_at("outcome")} AS category_id,
+                       outcome.team_id, outcome.category_id,
                        outcome.new_value ->> 'target' AS target, outcome.kind = 'sla_met' AS met
                 FROM tickets_ticketevent AS outcome
                 LEFT JOIN accounts_user AS actor ON actor.id = outcome.actor_id

@@ -34,7 +34,10 @@ def _kind(request) -> str:
 
 def _chosen_start(request, kind: str, current: date) -> date:
     """The period the page is about: ``?start=`` if it is one of the last twelve, else the current one."""
-    asked = parse_date(request.GET.get("start") or "") if request.GET.get("start") else None
+    try:
+        asked = parse_date(request.GET.get("start") or "")
+    except ValueError:  # well formed but impossible ("2026-13-45"): as if not asked
+        asked = None
     if asked is None:
         return current
     start = period_start(kind, asked)

@@ -38,7 +38,7 @@ from mail.models import InboundEmail, InboundStatus, Mailbox
 from mail.parsing import ParsedAttachment, ParsedEmail, header_message_id, parse
 from mail.threads import Sender, referenced_ticket_id, sender_on
 from notifications.suppression import mark_failing
-from tickets.attachments import AttachmentRejected, check_upload
+from tickets.attachments import AttachmentRejected, check_upload, clean_file_name
 from tickets.models import Attachment, Channel, Impact, Priority, Ticket, Urgency
 from tickets.permissions import staff_team_ids
 from tickets.services import (
@@ -259,20 +259,21 @@ def _check_attachments(items: list[ParsedAttachment], *, already_attached: int) 
     dropped: list[str] = []
     total = already_attached
     for item in items:
-        upload = SimpleUploadedFile(item.name[:255] or "attachment", item.data, content_type=item.content_type)
+        name = clean_file_name(item.name)  # a sender's name may hold NUL, newlines or a path
+        upload = SimpleUploadedFile(name, item.data, content_type=item.content_type)
         try:
             checked = check_upload(upload)
         except AttachmentRejected as exc:
-            dropped.append(f"{item.name}: {exc.message}")
+            dropped.append(f"{name}: {exc.message}")
             continue
         if len(accepted) >= settings.ATTACHMENT_MAX_FILES_PER_MESSAGE:
             dropped.append(
                 _("%(name)s: more than %(count)d files in one message.")
-                % {"name": item.name, "count": settings.ATTACHMENT_MAX_FILES_PER_MESSAGE}
+                % {"name": name, "count": settings.ATTACHMENT_MAX_FILES_PER_MESSAGE}
             )
             continue
         if total + checked.size > settings.ATTACHMENT_MAX_TICKET_BYTES:
-            dropped.append(_("%(name)s: the ticket's attachments would be too large.") % {"name": item.name})
+            dropped.append(_("%(name)s: the ticket's attachments would be too large.") % {"name": name})
             continue
         total += checked.size
         accepted.append(upload)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -19,7 +19,8 @@ from mail.models import InboundEmail, InboundStatus
 def _original(request, pk: int) -> InboundEmail:
     inbound = get_object_or_404(InboundEmail.objects.select_related("mailbox", "ticket"), pk=pk)
     if not selectors.may_see_original(request.user, inbound):
-        raise PermissionDenied
+        # As for a ticket one may not see: a 404, which does not tell that the e-mail exists.
+        raise Http404
     return inbound
 
 

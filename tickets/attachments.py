@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -30,6 +32,7 @@ BINARY_TYPES = {
 # Plain text has no magic bytes: it must decode as UTF-8 and hold no NUL byte.
 TEXT_TYPES = {".txt": "text/plain", ".log": "text/plain", ".csv": "text/csv", ".md": "text/markdown"}
 SNIFF_BYTES = 8192
+NAME_MAX = 255
 
 
 class AttachmentRejected(ApplicationError):
@@ -68,8 +71,23 @@ def _looks_like_text(upload: UploadedFile) -> bool:
     return True
 
 
+def clean_file_name(name: str) -> str:
+    """The name a file is shown under: its last path part (after ``/`` or ``\\``), without control
+    and format characters (NUL, newlines, a right-to-left override, zero-width spaces) that could
+    break a page, a note or the database or disguise the extension, and at most 255 characters
+    with its extension kept. The file itself is stored under a generated name (``attachment_path``).
+    """
+    name = re.split(r"[\\/]", name or "")[-1]
+    name = "".join(char for char in name if unicodedata.category(char)[0] != "C" and char not in "\u2028\u2029")
+    name = name.strip(" .")
+    if len(name) > NAME_MAX:
+        suffix = PurePath(name).suffix if len(PurePath(name).suffix) <= 16 else ""
+        name = name[: NAME_MAX - len(suffix)] + suffix  # the stem alone is longer than what is cut
+    return name or "attachment"
+
+
 def check_upload(upload: UploadedFile) -> CheckedUpload:
-    name = PurePath(upload.name or "").name[:255] or "attachment"
+    name = clean_file_name(upload.name or "")
     extension = PurePath(name).suffix.lower()
     allowed = ", ".join(sorted({*BINARY_TYPES, *TEXT_TYPES}))
     if upload.size == 0:

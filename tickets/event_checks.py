@@ -1,7 +1,7 @@
 """Checks that the event log can stand alone: snapshots and ``seq`` agree with a replay.
 
 ``tickets/facts.py`` proves the fact columns on the ticket; this module proves what the KPI
-engine reads from the events themselves: each event's ``team`` and ``assignee`` equal the state
+engine reads from the events themselves: each event's ``team``, ``assignee`` and ``category`` equal the state
 a replay of the ticket's earlier events gives, and ``seq`` orders a ticket's events exactly as
 ``(created_at, id)`` does.
 """
@@ -23,7 +23,7 @@ BATCH_SIZE = 500
 class EventProblem:
     ticket_id: int
     event_id: int
-    what: str  # "team", "assignee" or "seq"
+    what: str  # "team", "assignee", "category" or "seq"
     stored: object
     replayed: object
 
@@ -33,12 +33,15 @@ def _id(value) -> int | None:
 
 
 def snapshot_problems(ticket_id: int, events: Iterable[TicketEvent]) -> list[EventProblem]:
-    """Compare each event's team/assignee with the replay of the events before it (and itself)."""
+    """Compare each event's team/assignee/category with the replay of the events before it (and itself)."""
     problems = []
-    team_id = assignee_id = None
+    team_id = assignee_id = category_id = None
     for event in events:
         if event.kind == EventKind.CREATED:
             team_id = _id((event.new_value or {}).get("team"))
+            category_id = _id((event.new_value or {}).get("category"))
+        elif event.kind == EventKind.CATEGORY_CHANGED:
+            category_id = _id(event.new_value)
         elif event.kind == EventKind.TEAM_CHANGED:
             team_id = _id(event.new_value)
         elif event.kind == EventKind.ASSIGNED:
@@ -51,6 +54,8 @@ def snapshot_problems(ticket_id: int, events: Iterable[TicketEvent]) -> list[Eve
             problems.append(EventProblem(ticket_id, event.pk, "team", event.team_id, expected_team_id))
         if event.assignee_id != assignee_id:
             problems.append(EventProblem(ticket_id, event.pk, "assignee", event.assignee_id, assignee_id))
+        if event.category_id != category_id:
+            problems.append(EventProblem(ticket_id, event.pk, "category", event.category_id, category_id))
     return problems
 
 
@@ -66,7 +71,16 @@ def seq_problems(ticket_id: int, events: list[TicketEvent]) -> list[EventProblem
 def event_log_problems(queryset: QuerySet[Ticket]) -> list[EventProblem]:
     """Every snapshot or ordering problem of the tickets in ``queryset``; two queries per batch."""
     events = TicketEvent.objects.order_by("created_at", "id").only(
-        "id", "ticket_id", "kind", "old_value", "new_value", "team_id", "assignee_id", "seq", "created_at"
+        "id",
+        "ticket_id",
+        "kind",
+        "old_value",
+        "new_value",
+        "team_id",
+        "assignee_id",
+        "category_id",
+        "seq",
+        "created_at",
     )
     tickets = queryset.order_by("pk").only("pk").prefetch_related(Prefetch("events", events, to_attr="log"))
     problems = []

@@ -19,12 +19,14 @@ def record(
     new: Any = None,
     message: Message | None = None,
 ) -> TicketEvent:
-    """Write one event; its team and assignee are the ticket's once the event has taken effect."""
-    team_id, assignee_id = ticket.team_id, ticket.assignee_id
+    """Write one event; its team, assignee and category are the ticket's once the event has taken effect."""
+    team_id, assignee_id, category_id = ticket.team_id, ticket.assignee_id, ticket.category_id
     if kind == EventKind.TEAM_CHANGED:
         team_id = new["id"] if new else None
     elif kind == EventKind.ASSIGNED:
         assignee_id = new["id"] if new else None
+    elif kind == EventKind.CATEGORY_CHANGED:
+        category_id = new["id"] if new else None
     return TicketEvent.objects.create(
         ticket=ticket,
         kind=kind,
@@ -35,4 +37,5 @@ def record(
         created_at=at,
         team_id=team_id,
         assignee_id=assignee_id,
+        category_id=category_id,
     )

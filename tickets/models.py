@@ -514,9 +514,9 @@ class ImmutableEventError(Exception):
 class TicketEvent(models.Model):
     """One row per change, never updated or deleted (also enforced by a database trigger).
 
-    ``team`` and ``assignee`` are the ticket's team and assignee once the event has taken effect
-    (for ``team_changed`` and ``assigned``, the new ones), so that KPIs attribute each event
-    without replaying the log. ``seq`` is assigned by the database (a sequence read in a
+    ``team``, ``assignee`` and ``category`` are the ticket's once the event has taken effect (for
+    ``team_changed``, ``assigned`` and ``category_changed``, the new ones), so that KPIs attribute
+    each event without replaying the log. ``seq`` is assigned by the database (a sequence read in a
     trigger, under a shared advisory lock held until commit; see ``kpis/cursor.py``): strictly
     increasing, the KPI engine's incremental cursor.
     """
@@ -529,6 +529,9 @@ class TicketEvent(models.Model):
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False

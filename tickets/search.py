@@ -79,6 +79,7 @@ def _jieba():
 
     Loading takes most of a second, so it must never happen per request; the lock keeps two
     threads of one process from loading it twice. jieba logs its progress at DEBUG to stderr.
+    A web process loads it as it starts (``load_tokenizer``, helpdesk/warmup.py).
     """
     global _tokenizer
     if _tokenizer is None:
@@ -90,6 +91,11 @@ def _jieba():
                 jieba.initialize()
                 _tokenizer = jieba.dt
     return _tokenizer
+
+
+def load_tokenizer() -> None:
+    """Load jieba's dictionary now, if this process has not yet."""
+    _jieba()
 
 
 def segment(text: str | None) -> str:

@@ -54,8 +54,8 @@ CSAT_SHARE = 0.2
 CSAT_WEIGHTS = (4, 4, 8, 30, 54)  # scores 1..5
 SYSTEM_CHANNELS = ("monitoring", "scheduled")
 EVENT_COLUMNS = (
-    "id", "seq", "ticket_id", "kind", "team_id", "assignee_id", "actor_id", "old_value", "new_value", "message_id",
-    "created_at",
+    "id", "seq", "ticket_id", "kind", "team_id", "assignee_id", "category_id", "actor_id", "old_value", "new_value",
+    "message_id", "created_at",
 )  # fmt: skip
 MESSAGE_COLUMNS = ("id", "ticket_id", "author_id", "is_public", "is_automatic", "body", "body_html", "created_at")
 ANSWER_COLUMNS = ("id", "ticket_id", "resolution_event_id", "resolved_by_id", "score", "comment", "created_at")
@@ -89,6 +89,8 @@ class _History:
         self.events: list[tuple] = []
         self.messages: list[tuple] = []
         self.answers: list[tuple] = []  # (ticket, resolution key, resolved_by, score, moment)
+        # The histories never change a category: every event carries the ticket's.
+        self.categories: dict[int, int | None] = {}
         self.position = 0
 
     def add(self, moment, ticket, kind, team, assignee, actor, old=None, new=None, message=None) -> tuple[int, int]:
@@ -116,6 +118,7 @@ def _ticket_history(history: _History, rng: random.Random, row, members, now: fl
     (ticket, created, first_response, first_resolved, resolved, closed, status, team, assignee, requester,
      category, ticket_type, channel, priority, reopens, escalations, reassignments, code) = row  # fmt: skip
     history.position = 0
+    history.categories[ticket] = category
     random_ = rng.random
     created = created.timestamp()
     first_response = first_response and first_response.timestamp()
@@ -275,7 +278,8 @@ def fill_events(url: str, *, seed: int, log: Log) -> dict[str, float]:
                 if kind == "satisfaction":
                     score, key = new
                     new = _dumps({"score": score, "resolution_event": event_ids[key], "comment": False})
-                yield number, number, ticket, kind, team, assignee, actor, old, new, message, _stamp(moment)
+                category = history.categories[ticket]
+                yield number, number, ticket, kind, team, assignee, category, actor, old, new, message, _stamp(moment)
 
         copy_started = time.perf_counter()
         try:

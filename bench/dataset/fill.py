@@ -68,7 +68,8 @@ def _constant_columns(model, given: Sequence[str]) -> dict[str, object]:
     for field in model._meta.concrete_fields:
         if field.column in given or field.null or field.primary_key or field.db_default is not NOT_PROVIDED:
             continue
-        if not field.has_default():
+        # A text field without a default gets "" from the ORM (a name's Chinese translation).
+        if not field.has_default() and not field.empty_strings_allowed:
             raise SystemExit(f"bench: cannot fill {model._meta.label}.{field.name}: NOT NULL without a default")
         extra[field.column] = field.get_db_prep_save(field.get_default(), connection)
     return extra

@@ -115,7 +115,7 @@ def test_raw_is_the_message_as_received(as_user, carol, with_files):
 @pytest.mark.parametrize("suffix", ["/", "/raw"])
 def test_someone_else_s_email_is_refused(as_user, api, dave, alice, with_files, suffix):
     url = f"{INBOUND}{with_files.pk}{suffix}"
-    assert as_user(dave).get(url).status_code == 403  # agent of another team
+    assert as_user(dave).get(url).status_code == 404  # agent of another team: as for the ticket
     assert as_user(alice).get(url).status_code == 403  # a requester
     api.logout()
     assert api.get(url).status_code == 401
@@ -131,7 +131,7 @@ def test_a_failed_email_without_ticket_is_for_its_reviewers_only(as_user, erin, 
     assert body["status"] == "failed" and body["reason"] and body["ticket"] is None
     assert "this is not an e-mail at all" in body["text"] or body["problem"]
     assert body["may_review"] is True
-    assert as_user(carol).get(f"{INBOUND}{broken.pk}/").status_code == 403
+    assert as_user(carol).get(f"{INBOUND}{broken.pk}/").status_code == 404
 
 
 def test_unknown_email_is_a_404(as_user, erin, mailbox):

@@ -1,4 +1,4 @@
-"""SLA policies: validation, which policy a ticket gets, the cache, and clocks after a policy change."""
+"""SLA policies: validation, which policy a ticket gets, reading them, and clocks after a policy change."""
 
 import datetime as dt
 import time
@@ -313,10 +313,32 @@ def test_moving_the_first_policy_up_changes_nothing(erin, standard, always_open)
     assert list(SlaPolicy.objects.all()) == [standard, other]
 
 
-# --- the per-process cache --------------------------------------------------------------------
+# --- read fresh on every clock refresh --------------------------------------------------------------------
 
 
-def test_the_cached_policies_follow_an_update_made_in_the_same_instant(erin, standard):
+def test_the_policies_and_all_their_conditions_come_in_one_query(
+    erin, standard, always_open, service_desk, network_team, acme, globex, django_assert_num_queries
+):
+    from tickets.models import Category
+
+    hardware, network = Category.objects.create(name="Hardware"), Category.objects.create(name="Network")
+    policy_create(
+        **valid(always_open, categories=[hardware, network], organisations=[acme, globex], teams=[service_desk]),
+        acting_user=erin,
+    )
+    policy_create(**valid(always_open, name="Network team", teams=[network_team, service_desk]), acting_user=erin)
+
+    with django_assert_num_queries(1):
+        policies = active_policies()
+
+    assert [(c.policy.name, c.categories, c.organisations, c.teams) for c in policies] == [
+        ("Standard", frozenset(), frozenset(), frozenset()),
+        ("Priority one", {hardware.pk, network.pk}, {acme.pk, globex.pk}, {service_desk.pk}),
+        ("Network team", frozenset(), frozenset(), {network_team.pk, service_desk.pk}),
+    ]
+
+
+def test_the_policies_follow_an_update_made_in_the_same_instant(erin, standard):
     with at(T0):
         assert active_policies()[0].policy.resolution_minutes == 240
         policy_update(standard, resolution_minutes=480, acting_user=erin)
@@ -324,7 +346,7 @@ def test_the_cached_policies_follow_an_update_made_in_the_same_instant(erin, sta
         assert active_policies()[0].policy.resolution_minutes == 480
 
 
-def test_the_cached_policies_follow_a_change_of_conditions_only(erin, standard, service_desk):
+def test_the_policies_follow_a_change_of_conditions_only(erin, standard, service_desk):
     with at(T0):
         assert active_policies()[0].teams == frozenset()
         policy_update(standard, teams=[service_desk], acting_user=erin)
@@ -332,7 +354,7 @@ def test_the_cached_policies_follow_a_change_of_conditions_only(erin, standard, 
         assert active_policies()[0].teams == {service_desk.pk}
 
 
-def test_the_cached_policies_follow_deactivation_and_reordering(erin, standard, always_open):
+def test_the_policies_follow_deactivation_and_reordering(erin, standard, always_open):
     with at(T0):
         other = policy_create(**valid(always_open), acting_user=erin)
         assert [c.policy for c in active_policies()] == [standard, other]

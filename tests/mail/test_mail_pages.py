@@ -61,10 +61,10 @@ def test_raw_download_is_the_message_as_received(client, carol, with_files, corp
 @pytest.mark.parametrize("url_name", ["mail:original", "mail:original_raw"])
 def test_someone_else_s_ticket_e_mail_is_refused(client, dave, alice, with_files, url_name):
     url = reverse(url_name, args=[with_files.pk])
-    client.force_login(dave)  # agent of another team
-    assert client.get(url).status_code == 403
+    client.force_login(dave)  # agent of another team: as for the ticket, a 404
+    assert client.get(url).status_code == 404
     client.force_login(alice)  # a requester, even of her own organisation: staff only
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302
 
@@ -168,4 +168,4 @@ def test_a_failed_email_without_ticket_is_shown_to_its_reviewers_only(client, er
     assert response.status_code == 200
     assert "this is not an e-mail at all" in response.content.decode()
     client.force_login(carol)  # an agent: tickets yes, the review of unassigned mail no
-    assert client.get(reverse("mail:original", args=[broken.pk])).status_code == 403
+    assert client.get(reverse("mail:original", args=[broken.pk])).status_code == 404

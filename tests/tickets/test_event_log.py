@@ -1,5 +1,6 @@
-"""The event log stands alone: team/assignee snapshots and a seq cursor that never skips."""
+"""The event log stands alone: team/assignee/category snapshots and a seq cursor that never skips."""
 
+import importlib
 import threading
 import time
 
@@ -8,8 +9,15 @@ from django.db import connection, transaction
 
 from tickets.event_checks import event_log_problems
 from tickets.event_seq import SeqBusy, committed_seq
-from tickets.models import EventKind, Ticket, TicketEvent
-from tickets.services import ticket_assign, ticket_change_team, ticket_create, ticket_reply, ticket_resolve
+from tickets.models import Category, EventKind, Ticket, TicketEvent
+from tickets.services import (
+    ticket_assign,
+    ticket_change_category,
+    ticket_change_team,
+    ticket_create,
+    ticket_reply,
+    ticket_resolve,
+)
 
 
 def test_each_event_carries_the_team_and_assignee_once_it_took_effect(alice, carol, dave, service_desk, network_team):
@@ -136,3 +144,47 @@ def test_a_long_open_transaction_makes_the_mark_busy_instead_of_holding_writers_
         release.set()
         writer.join(10)
     assert refresh_incremental().last_seq > before
+
+
+def test_each_event_carries_the_category_once_it_took_effect(alice, carol, service_desk):
+    hardware, software = Category.objects.create(name="Hardware"), Category.objects.create(name="Software")
+    ticket = ticket_create(requester=alice, subject="Laptop", description="slow", acting_user=alice, category=hardware)
+    ticket_change_category(ticket, software, acting_user=carol)
+    ticket_reply(ticket, "Reinstalling", acting_user=carol)
+    ticket_change_category(ticket, None, acting_user=carol)
+    ticket_resolve(ticket, code="fixed", summary="Reinstalled", acting_user=carol)
+
+    rows = [(event.kind, event.category_id) for event in ticket.events.order_by("seq") if event.kind in KINDS]
+    assert rows == [
+        (EventKind.CREATED, hardware.pk),
+        (EventKind.CATEGORY_CHANGED, software.pk),
+        (EventKind.REPLIED, software.pk),
+        (EventKind.CATEGORY_CHANGED, None),
+        (EventKind.RESOLVED, None),
+    ]
+    assert event_log_problems(Ticket.objects.filter(pk=ticket.pk)) == []
+
+
+KINDS = {EventKind.CREATED, EventKind.CATEGORY_CHANGED, EventKind.REPLIED, EventKind.RESOLVED}
+
+
+def test_the_migration_gives_existing_events_the_category_a_replay_gives(alice, carol, service_desk):
+    """Events written before the column existed get it from the latest category setter."""
+    backfill = importlib.import_module("tickets.migrations.0020_event_category_snapshot").BACKFILL
+    hardware, software = Category.objects.create(name="Hardware"), Category.objects.create(name="Software")
+    first = ticket_create(requester=alice, subject="Printer", description="jam", acting_user=alice, category=hardware)
+    ticket_change_category(first, software, acting_user=carol)
+    ticket_reply(first, "On it", acting_user=carol)
+    second = ticket_create(requester=alice, subject="Mouse", description="gone", acting_user=alice)
+    ticket_change_category(second, hardware, acting_user=carol)
+    expected = list(TicketEvent.objects.order_by("seq").values_list("id", "category_id"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's inserts leave deferred checks
+        cursor.execute("ALTER TABLE tickets_ticketevent DISABLE TRIGGER tickets_ticketevent_no_update_delete")
+        cursor.execute("UPDATE tickets_ticketevent SET category_id = NULL")
+        cursor.execute(backfill)
+        cursor.execute("ALTER TABLE tickets_ticketevent ENABLE TRIGGER tickets_ticketevent_no_update_delete")
+
+    assert list(TicketEvent.objects.order_by("seq").values_list("id", "category_id")) == expected
+    assert {category for _id, category in expected} == {hardware.pk, software.pk, None}
+    assert event_log_problems(Ticket.objects.all()) == []

@@ -4,11 +4,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 
 from accounts.permissions import may_view
+from tickets.attachments import BINARY_TYPES, TEXT_TYPES
 from tickets.models import Attachment
 from tickets.permissions import works_on
 
 # Types a browser may show inline; everything else is downloaded.
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
+# The types the upload check stores. Any other type on a row (HTML, SVG, written before the check
+# or by hand) is sent as plain bytes: never as a page or an image a browser would run.
+SERVED_TYPES = {*BINARY_TYPES.values(), *TEXT_TYPES.values()}
 
 
 def serve_attachment(attachment: Attachment) -> FileResponse:
@@ -16,11 +20,12 @@ def serve_attachment(attachment: Attachment) -> FileResponse:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    content_type = attachment.content_type if attachment.content_type in SERVED_TYPES else "application/octet-stream"
     response = FileResponse(
         handle,
-        as_attachment=attachment.content_type not in INLINE_TYPES,
+        as_attachment=content_type not in INLINE_TYPES,
         filename=attachment.original_name,
-        content_type=attachment.content_type,
+        content_type=content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

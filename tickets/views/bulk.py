@@ -20,7 +20,10 @@ def _safe_next(request) -> str:
     """Back to the queue the selection came from, never to another site."""
     fallback = reverse("home")
     target = request.POST.get("next") or request.META.get("HTTP_REFERER") or fallback
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # A path or this site's URL; a bare word ("2026-13-45") would be taken for a view's name.
+    if target.startswith(("/", "http://", "https://")) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 
