@@ -196,7 +196,7 @@ def test_postgres_restart_gives_a_clean_503_and_web_and_worker_recover_without_a
     database_url = private_postgres.copy_database(_database_url(), "helpdesk")
 
     relay = MailRelay()
-    with relay:
+    with relay, contextlib.ExitStack() as cleanup:
         web_env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "helpdesk.settings_test",
@@ -204,6 +204,7 @@ def test_postgres_restart_gives_a_clean_503_and_web_and_worker_recover_without_a
             "PYTHONUNBUFFERED": "1",
         }
         site = WebServer(web_env, tmp_path / "gunicorn.log")
+        cleanup.callback(site.stop)
         worker = start_celery_worker(
             beat_every=1,
             env={
