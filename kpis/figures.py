@@ -142,10 +142,14 @@ def _part(
         GROUP BY GROUPING SETS ({sets})"""
 
 
-def figures_sql(dimensions: Sequence[str], period: str | None, sources: Sources = STORED) -> str:
+def figures_sql(
+    dimensions: Sequence[str], period: str | None, sources: Sources = STORED, *, sla_only: bool = False
+) -> str:
     """``(bucket, dimension, key, values)`` for ``dimensions``; parameters: ``first_day``,
     ``last_day`` (local days, both included), ``zone``, and ``buckets`` (a list of period
-    starts, or None for all buckets in the range)."""
+    starts, or None for all buckets in the range). ``sla_only``: the SLA outcomes alone (their
+    counts complete, every other count 0): for periods that only late misses changed
+    (``kpis/rollups.py``)."""
     bucket = bucket_sql(period, "fact.day")
     in_range = "fact.day BETWEEN %(first_day)s AND %(last_day)s"
     staff = ", ".join(f"'{role}'" for role in STAFF_ROLES)
@@ -168,6 +172,29 @@ def figures_sql(dimensions: Sequence[str], period: str | None, sources: Sources 
         Dimension.TEAM: "escalation.team_id",
         Dimension.CATEGORY: "escalation.category_id",
     }
+    sla_part = _part(
+        dimensions,
+        period,
+        f"""(
+            SELECT {local_day(sla_moment, "team")} AS day,
+                   CASE WHEN actor.role IN ({staff}) THEN outcome.actor_id ELSE outcome.assignee_id END
+                       AS agent_id,
+                   outcome.team_id, outcome.category_id,
+                   outcome.new_value ->> 'target' AS target, outcome.kind = 'sla_met' AS met
+            FROM tickets_ticketevent AS outcome
+            LEFT JOIN accounts_user AS actor ON actor.id = outcome.actor_id
+            LEFT JOIN accounts_team AS team ON team.id = outcome.team_id
+            WHERE outcome.kind IN ('sla_met', 'sla_missed') AND outcome.created_at >= {events_from}
+              -- A miss counts when it fell due, which can be long before it was settled.
+              AND (outcome.kind = 'sla_missed' OR outcome.created_at < {events_until})
+        )""",
+        fact_keys,
+        """
+        'sla_response_met', count(*) FILTER (WHERE target = 'first_response' AND met),
+        'sla_response_due', count(*) FILTER (WHERE target = 'first_response'),
+        'sla_resolution_met', count(*) FILTER (WHERE target = 'resolution' AND met),
+        'sla_resolution_due', count(*) FILTER (WHERE target = 'resolution')""",
+    )
     parts = [
         _part(
             dimensions,
@@ -245,29 +272,7 @@ def figures_sql(dimensions: Sequence[str], period: str | None, sources: Sources 
             fact_keys,
             "'csat_answers', count(*), 'csat_positive', count(*) FILTER (WHERE score >= 4), 'csat_mean', avg(score)",
         ),
-        _part(
-            dimensions,
-            period,
-            f"""(
-                SELECT {local_day(sla_moment, "team")} AS day,
-                       CASE WHEN actor.role IN ({staff}) THEN outcome.actor_id ELSE outcome.assignee_id END
-                           AS agent_id,
-                       outcome.team_id, outcome.category_id,
-                       outcome.new_value ->> 'target' AS target, outcome.kind = 'sla_met' AS met
-                FROM tickets_ticketevent AS outcome
-                LEFT JOIN accounts_user AS actor ON actor.id = outcome.actor_id
-                LEFT JOIN accounts_team AS team ON team.id = outcome.team_id
-                WHERE outcome.kind IN ('sla_met', 'sla_missed') AND outcome.created_at >= {events_from}
-                  -- A miss counts when it fell due, which can be long before it was settled.
-                  AND (outcome.kind = 'sla_missed' OR outcome.created_at < {events_until})
-            )""",
-            fact_keys,
-            """
-            'sla_response_met', count(*) FILTER (WHERE target = 'first_response' AND met),
-            'sla_response_due', count(*) FILTER (WHERE target = 'first_response'),
-            'sla_resolution_met', count(*) FILTER (WHERE target = 'resolution' AND met),
-            'sla_resolution_due', count(*) FILTER (WHERE target = 'resolution')""",
-        ),
+        sla_part,
         _part(
             dimensions,
             period,
@@ -345,7 +350,9 @@ def figures_sql(dimensions: Sequence[str], period: str | None, sources: Sources 
             "'feedback_raised', count(*)",
         ),
     ]
-    if period != Period.DAY:
+    if sla_only:
+        parts = [sla_part]
+    elif period != Period.DAY:
         parts.append(_backlog_part(dimensions, period))
     if not all(dimension in Dimension.values for dimension in dimensions):
         raise ValueError(f"unknown dimensions: {dimensions!r}")

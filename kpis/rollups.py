@@ -72,6 +72,48 @@ ON CONFLICT (period, dimension, key, start) DO UPDATE SET values = EXCLUDED.valu
 """
 
 
+# The keys the SLA outcomes decide, merged into a stored period that only late misses changed.
+SLA_KEYS = (
+    "sla_response_met",
+    "sla_response_due",
+    "sla_resolution_met",
+    "sla_resolution_due",
+    "sla_response_rate",
+    "sla_resolution_rate",
+)
+
+SLA_UPSERT = f"""
+WITH computed AS ({{figures}})
+INSERT INTO kpis_periodfigure (period, start, dimension, key, values, computed_at)
+SELECT %(period)s, bucket, dimension, key, values, %(now)s FROM computed
+ON CONFLICT (period, dimension, key, start) DO UPDATE
+SET values = kpis_periodfigure.values || jsonb_build_object(
+        {", ".join(f"'{key}', EXCLUDED.values -> '{key}'" for key in SLA_KEYS)}),
+    computed_at = EXCLUDED.computed_at
+"""
+
+
+def recompute_sla(period: str, starts: list[date]) -> None:
+    """Recompute only the SLA outcomes of the periods beginning on ``starts``, every dimension.
+
+    For periods that nothing but late ``sla_missed`` events changed (a miss counts in the period
+    it fell due, which can be months back): the other figures of those periods are as stored,
+    and outcomes only ever add up, so no row has to go. A key without a row gets one (its other
+    counts 0: it had nothing else in the period, or it would have a row). One statement for all
+    ``starts``: the outcomes are read once, however far apart the periods are.
+    """
+    params = {
+        **fact_params(),
+        "period": period,
+        "first_day": min(starts),
+        "last_day": period_end(period, max(starts)),
+        "buckets": sorted(starts),
+        "now": timezone.now(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(SLA_UPSERT.format(figures=figures_sql(Dimension.values, period, STORED, sla_only=True)), params)
+
+
 def recompute_periods(period: str, starts: list[date] | None, first_day: date, last_day: date) -> None:
     """Recompute ``period`` figures of every dimension for ``starts`` (all periods in the range with None).
 
@@ -115,17 +157,18 @@ def _changed_tickets(after: int, upto: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _event_days(after: int, upto: int) -> set[date]:
+def _event_days(after: int, upto: int) -> tuple[set[date], set[date]]:
     """Local days (in each event's team's time zone) the new events may count on: when they
-    happened, and when a missed SLA target they settle fell due."""
+    happened, and when a missed SLA target they settle fell due (apart: only the SLA figures
+    of those days change)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT DISTINCT (moment AT TIME ZONE COALESCE(team.time_zone, %(zone)s))::date FROM (
-                SELECT event.team_id, event.created_at AS moment
+            SELECT DISTINCT moments.due, (moment AT TIME ZONE COALESCE(team.time_zone, %(zone)s))::date FROM (
+                SELECT event.team_id, event.created_at AS moment, false AS due
                 FROM tickets_ticketevent AS event WHERE event.seq > %(after)s AND event.seq <= %(upto)s
                 UNION ALL
-                SELECT event.team_id, (event.new_value ->> 'due_at')::timestamptz
+                SELECT event.team_id, (event.new_value ->> 'due_at')::timestamptz, true
                 FROM tickets_ticketevent AS event
                 WHERE event.seq > %(after)s AND event.seq <= %(upto)s AND event.kind = 'sla_missed'
                   AND event.new_value ->> 'due_at' IS NOT NULL
@@ -134,7 +177,8 @@ def _event_days(after: int, upto: int) -> set[date]:
             """,
             {"after": after, "upto": upto, "zone": settings.TIME_ZONE},
         )
-        return {row[0] for row in cursor.fetchall()}
+        rows = cursor.fetchall()
+    return {day for due, day in rows if not due}, {day for due, day in rows if due}
 
 
 def refresh_incremental() -> RefreshResult:
@@ -157,14 +201,20 @@ def refresh_incremental() -> RefreshResult:
         tickets = _changed_tickets(after, upto)
         changed_days = refresh_facts(tickets)
         today = timezone.localdate()
+        event_days, due_days = _event_days(after, upto)
         # Articles are published and feedback raised without a ticket event: today's periods
         # are always recomputed.
-        days = changed_days | _event_days(after, upto) | {today}
+        days = changed_days | event_days | {today}
         for period in Period.values:
             # One period at a time: each reads only its own days through the facts' day index.
-            for start in sorted({period_start(period, day) for day in days}):
+            starts = {period_start(period, day) for day in days}
+            for start in sorted(starts):
                 recompute_periods(period, [start], start, period_end(period, start))
                 result.buckets += 1
+            # Periods where only late misses fell due: their SLA figures alone, in one statement.
+            if late := {period_start(period, day) for day in due_days} - starts:
+                recompute_sla(period, sorted(late))
+                result.buckets += len(late)
         state.last_seq, state.refreshed_at = upto, timezone.now()
         state.save(update_fields=["last_seq", "refreshed_at"])
         result.tickets = len(tickets)

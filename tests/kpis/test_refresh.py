@@ -247,3 +247,73 @@ def test_the_backlog_at_each_periods_end_is_stored_for_teams_and_the_desk(alice,
     assert month_figure(Dimension.TEAM, service_desk.pk, start=dt.date(2026, 11, 1))["backlog_end"] == 1
     assert month_figure(Dimension.DESK, 0, start=dt.date(2026, 11, 1))["backlog_end"] == 1
     assert export_figures(dt.date(2026, 10, 1), dt.date(2026, 10, 31), "team")[service_desk.pk]["backlog_end"] == 2
+
+
+def test_a_late_miss_changes_only_the_sla_figures_of_the_period_it_fell_due(alice, carol, service_desk, monkeypatch):
+    from escalation.policy_services import policy_create
+    from kpis.verify import differences
+    from tickets.sla.models import BusinessCalendar
+
+    around_the_clock = BusinessCalendar.objects.create(name="Around the clock", is_24x7=True)
+    with _at(dt.datetime(2026, 7, 1, tzinfo=dt.UTC)):
+        policy_create(
+            name="Standard",
+            calendar=around_the_clock,
+            first_response_minutes=60,
+            resolution_minutes=240,
+            acting_user=None,
+        )
+    august = dt.datetime(2026, 8, 3, 9, 0, tzinfo=dt.UTC)
+    earlier = _answered_ticket(alice, carol, 10, at=august)  # also left open
+    september = _answered_ticket(alice, carol, 10, at=dt.datetime(2026, 9, 7, 9, 0, tzinfo=dt.UTC))
+    with _at(dt.datetime(2026, 9, 7, 10, 0, tzinfo=dt.UTC)):
+        ticket_resolve(september, code="fixed", summary="In time", acting_user=carol)
+    late = _answered_ticket(alice, carol, 10)  # answered in time on 5 October, due resolved by 13:00
+    with _at(T0 + minutes(30)):
+        refresh_incremental()
+    september_figures = list(
+        PeriodFigure.objects.filter(start__month=9).order_by("pk").values_list("pk", "values", "computed_at")
+    )
+    before = month_figure(Dimension.AGENT, carol.pk)
+    assert (before["sla_response_met"], before["sla_response_due"], before["sla_resolution_due"]) == (1, 1, 0)
+
+    full, sla_only = [], []
+    monkeypatch.setattr(rollups, "recompute_periods", _spy(rollups.recompute_periods, full))
+    monkeypatch.setattr(rollups, "recompute_sla", _spy(rollups.recompute_sla, sla_only))
+    november = T0 + dt.timedelta(days=40)
+    with _at(november):
+        ticket_resolve(late, code="fixed", summary="At last", acting_user=carol)
+        ticket_resolve(earlier, code="fixed", summary="At last", acting_user=carol)
+    with _at(november + minutes(5)):
+        refresh_incremental()
+
+    # The miss counts on 5 October, when it fell due: that day, week and month get their SLA
+    # figures alone; the quarter also holds the resolution itself and is recomputed whole.
+    # The miss of August too: each kind of period in one statement for all its late periods.
+    assert set(sla_only) == {
+        (Period.DAY, (dt.date(2026, 8, 3), dt.date(2026, 10, 5))),
+        (Period.WEEK, (dt.date(2026, 8, 3), dt.date(2026, 10, 5))),
+        (Period.MONTH, (dt.date(2026, 8, 1), dt.date(2026, 10, 1))),
+        (Period.QUARTER, (dt.date(2026, 7, 1),)),
+    }
+    # September lies between them and is left alone.
+    assert list(
+        PeriodFigure.objects.filter(start__month=9).order_by("pk").values_list("pk", "values", "computed_at")
+    ) == (september_figures)
+    assert (Period.QUARTER, (dt.date(2026, 10, 1),)) in full
+    assert (Period.MONTH, (dt.date(2026, 10, 1),)) not in full
+    after = month_figure(Dimension.AGENT, carol.pk)
+    assert (after["sla_resolution_met"], after["sla_resolution_due"], after["sla_resolution_rate"]) == (0, 1, 0.0)
+    assert {key: value for key, value in after.items() if not key.startswith("sla_resolution")} == {
+        key: value for key, value in before.items() if not key.startswith("sla_resolution")
+    }
+    with _at(november + minutes(6)):
+        assert differences(periods=Period.values) == []
+
+
+def _spy(function, calls: list):
+    def spied(period, starts, *args):
+        calls.append((period, tuple(starts)))
+        return function(period, starts, *args)
+
+    return spied
