@@ -132,7 +132,10 @@ class SlaPolicy(LocalizedName, models.Model):
     first_response_minutes = models.PositiveIntegerField(_("first response target (business minutes)"))
     resolution_minutes = models.PositiveIntegerField(_("resolution target (business minutes)"))
     warning_percent = models.PositiveSmallIntegerField(
-        _("warning at (% of the target)"), default=80, help_text=_("A warning is raised when this share has elapsed.")
+        # xgettext:no-python-format
+        _("warning at (% of the target)"),
+        default=80,
+        help_text=_("A warning is raised when this share has elapsed."),
     )
     pause_on_pending = models.BooleanField(_("pause while pending (waiting on the requester)"), default=True)
     pause_on_hold = models.BooleanField(_("pause while on hold (waiting on a third party)"), default=False)
