@@ -45,7 +45,7 @@ class WebServer:
     start meanwhile.
     """
 
-    def __init__(self, env: dict, log_path: Path, workers: int = 2):
+    def __init__(self, env: dict, log_path: Path, workers: int = 2, options: tuple[str, ...] = ()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -53,7 +53,7 @@ class WebServer:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "helpdesk.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
                  "--workers", str(workers), "--timeout", "60", "--graceful-timeout", "2",
-                 "--access-logfile", "-", "--error-logfile", "-"],
+                 "--access-logfile", "-", "--error-logfile", "-", *options],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
 
