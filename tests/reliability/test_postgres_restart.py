@@ -162,6 +162,31 @@ def _on_time(response: Response, *statuses: int) -> Response:
     return response
 
 
+def _served_again(visitor: Visitor, url: str, workers: int) -> Response:
+    """Requests of ``url`` after a restart until every web worker has shown it serves again (or
+    twelve were sent): at most one clean 503 per worker, then 200s. Returns the last 200."""
+    statuses, page = [], None
+    while len(statuses) < 12 and statuses.count(503) < workers:
+        answer = visitor.get(url)
+        if answer.status == 503:
+            _clean_503_page(answer, words="briefly unavailable")
+        else:
+            page = _on_time(answer, 200)
+        statuses.append(answer.status)
+    assert statuses.count(503) <= workers, statuses
+    assert page is not None, statuses
+    return page
+
+
+def _again_after_a_503(send, workers: int) -> Response:
+    for _ in range(workers):
+        answer = send()
+        if answer.status != 503:
+            return answer
+        assert answer.headers["Retry-After"] == "30"
+    return send()
+
+
 def _clean_503_page(response: Response, *, words: str) -> None:
     _on_time(response, 503)
     assert response.headers["Retry-After"] == "30"
@@ -251,28 +276,26 @@ def test_postgres_restart_gives_a_clean_503_and_web_and_worker_recover_without_a
             assert health.json()["database"] == "error"
             time.sleep(2)  # outbox sweeps fall due in the worker, and fail on the database
 
-        # Started again: the same signed-in agent is served at once.
-        page = _on_time(agent.get(ticket_page), 200)
+        # Started again: the same signed-in agent is served. A gunicorn worker that met no request
+        # during the outage still holds the connection PostgreSQL dropped: its first request is
+        # the clean 503 (DB_HEALTH_CHECKS=0), which drops it.
+        page = _served_again(agent, ticket_page, len(web_workers))
         assert "Laptop will not boot" in page.text
         # Restarted once more with no request meanwhile: each gunicorn worker still holds a
         # connection PostgreSQL dropped. The first request on it is the clean 503 (the default,
         # DB_HEALTH_CHECKS=0, has no SELECT 1 before it), which drops it; every later one is served.
         private_postgres.stop()
         private_postgres.start()
-        statuses = []
-        for _ in range(8):
-            answer = agent.get(ticket_page)
-            if answer.status == 503:
-                _clean_503_page(answer, words="briefly unavailable")
-            else:
-                page = _on_time(answer, 200)
-            statuses.append(answer.status)
-        assert statuses.count(503) <= len(web_workers), statuses
-        assert statuses[-1] == 200, statuses
-        sent = _on_time(agent.fill_in(page, reply, {"body": "Please hold the power button for 30 s."}), 302)
+        page = _served_again(agent, ticket_page, len(web_workers))
+        # A worker gunicorn had not handed a request yet may still meet its dropped connection
+        # once: a clean 503 that did nothing, so the visitor sends it again.
+        body = {"body": "Please hold the power button for 30 s."}
+        sent = _on_time(_again_after_a_503(lambda: agent.fill_in(page, reply, body), len(web_workers)), 302)
         assert sent.location.endswith(ticket_page)
-        api = _on_time(agent.request("GET", api_list, headers={"Accept": "application/json"}), 200)
-        assert ticket.reference in api.text
+        api = _again_after_a_503(
+            lambda: agent.request("GET", api_list, headers={"Accept": "application/json"}), len(web_workers)
+        )
+        assert _on_time(api, 200) and ticket.reference in api.text
 
         # The worker, never restarted, sends the reply's e-mail to alice.
         delivered = wait_for(lambda: any(alice.email in d.recipients for d in relay.received), timeout=40)
@@ -283,7 +306,7 @@ def test_postgres_restart_gives_a_clean_503_and_web_and_worker_recover_without_a
         assert '" 500 ' not in site.log, site.log[-3000:]  # gunicorn's access log: no request had a 500
         with psycopg.connect(database_url) as conn:
             bodies = [row[0] for row in conn.execute("SELECT body FROM tickets_message ORDER BY id")]
-        assert "Please hold the power button for 30 s." in bodies
+        assert bodies.count("Please hold the power button for 30 s.") == 1
         assert "Lost?" not in bodies
         # Nothing reached the copy in this process's own database: the site used the private one.
         assert not Ticket.objects.get(pk=ticket.pk).messages.exists()
