@@ -412,6 +412,8 @@ TICKET_AUTO_CLOSE_DAYS = int(os.environ.get("TICKET_AUTO_CLOSE_DAYS", "7"))
 # KPIs (docs/kpis.md): a resolved ticket "recurs" when its requester opens another in the same
 # category within this many days.
 KPI_RECURRENCE_DAYS = int(os.environ.get("KPI_RECURRENCE_DAYS", "30"))
+# work_mem of the KPI runs and the export (their percentiles sort a quarter's facts).
+KPI_WORK_MEM = os.environ.get("KPI_WORK_MEM", "64MB")
 # Ticket quality reviews: resolutions drawn at random per agent and month (low CSAT always).
 KPI_REVIEW_SAMPLE_SIZE = int(os.environ.get("KPI_REVIEW_SAMPLE_SIZE", "5"))
 ATTACHMENT_MAX_FILE_BYTES = int(os.environ.get("ATTACHMENT_MAX_FILE_MB", "10")) * 1024 * 1024

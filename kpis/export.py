@@ -13,11 +13,11 @@ import json
 from datetime import date
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import translation
 
 from accounts.models import Team, User
-from kpis.facts import fact_params
+from kpis.facts import fact_params, sort_in_memory
 from kpis.figures import METRIC_KEYS, computed_sources, figures_sql
 from kpis.models import Dimension
 from tickets.models import Category
@@ -28,7 +28,8 @@ BY = {"agent": Dimension.AGENT, "team": Dimension.TEAM, "category": Dimension.CA
 def export_figures(first_day: date, last_day: date, by: str) -> dict[int, dict[str, Any]]:
     """``{key: values}`` for the local days ``first_day`` to ``last_day``, both included."""
     params = {**fact_params(), "first_day": first_day, "last_day": last_day, "buckets": None}
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        sort_in_memory()
         cursor.execute(figures_sql([BY[by]], None, computed_sources()), params)
         # Django has psycopg hand jsonb over as text (JSONField decodes it itself).
         return {key: json.loads(values) for _bucket, _dimension, key, values in cursor.fetchall()}

@@ -188,6 +188,13 @@ RESOLUTION_COLUMNS = [
 ]
 
 
+def sort_in_memory() -> None:
+    """Give the current transaction's sorts ``KPI_WORK_MEM``: a quarter's percentiles sort its
+    facts, which spill to temporary files at PostgreSQL's default 4 MB."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.KPI_WORK_MEM])
+
+
 def fact_params() -> dict:
     return {
         "zone": settings.TIME_ZONE,

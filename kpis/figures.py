@@ -97,7 +97,8 @@ def bucket_sql(period: str | None, day: str) -> str:
     if period is None:
         return "%(first_day)s::date"
     unit = {Period.DAY: "day", Period.WEEK: "week", Period.MONTH: "month", Period.QUARTER: "quarter"}[period]
-    return f"date_trunc('{unit}', {day})::date"
+    # Through timestamp, not timestamptz: the same date in any session time zone, and cheaper.
+    return f"date_trunc('{unit}', {day}::timestamp)::date"
 
 
 def _stats(prefix: str, column: str, condition: str = "TRUE") -> str:
@@ -143,13 +144,13 @@ def _part(
 
 
 def figures_sql(
-    dimensions: Sequence[str], period: str | None, sources: Sources = STORED, *, sla_only: bool = False
+    dimensions: Sequence[str], period: str | None, sources: Sources = STORED, *, added_outcomes: bool = False
 ) -> str:
     """``(bucket, dimension, key, values)`` for ``dimensions``; parameters: ``first_day``,
     ``last_day`` (local days, both included), ``zone``, and ``buckets`` (a list of period
-    starts, or None for all buckets in the range). ``sla_only``: the SLA outcomes alone (their
-    counts complete, every other count 0): for periods that only late misses changed
-    (``kpis/rollups.py``)."""
+    starts, or None for all buckets in the range). ``added_outcomes``: the SLA outcomes with
+    ``seq`` in (``after``, ``upto``] alone (every other count 0), for the periods late misses
+    reached (``kpis/rollups.py``)."""
     bucket = bucket_sql(period, "fact.day")
     in_range = "fact.day BETWEEN %(first_day)s AND %(last_day)s"
     staff = ", ".join(f"'{role}'" for role in STAFF_ROLES)
@@ -159,11 +160,6 @@ def figures_sql(
         Dimension.CATEGORY: "fact.category_id",
         Dimension.DESK: "",
     }
-    # SLA outcomes: met in the period of the event, missed in the period it fell due.
-    sla_moment = (
-        "CASE WHEN outcome.kind = 'sla_met' THEN outcome.created_at "
-        "ELSE COALESCE((outcome.new_value ->> 'due_at')::timestamptz, outcome.created_at) END"
-    )
     # Local days can start up to a day before the UTC date: a coarse bound for the event scans.
     events_from = "%(first_day)s::date - 1"
     events_until = "%(last_day)s::date + 2"
@@ -172,21 +168,31 @@ def figures_sql(
         Dimension.TEAM: "escalation.team_id",
         Dimension.CATEGORY: "escalation.category_id",
     }
+    outcomes_read = f"""
+            FROM tickets_ticketevent AS outcome
+            LEFT JOIN accounts_user AS actor ON actor.id = outcome.actor_id
+            LEFT JOIN accounts_team AS team ON team.id = outcome.team_id
+            WHERE outcome.kind IN ('sla_met', 'sla_missed')
+              AND outcome.counts_at >= {events_from} AND outcome.counts_at < {events_until}"""
+    if added_outcomes:
+        # Only the outcomes recorded since the last run: kpis/rollups.py adds their counts to
+        # the stored periods they fell due in.
+        outcomes_read = """
+            FROM tickets_ticketevent AS outcome
+            LEFT JOIN accounts_user AS actor ON actor.id = outcome.actor_id
+            LEFT JOIN accounts_team AS team ON team.id = outcome.team_id
+            WHERE outcome.kind IN ('sla_met', 'sla_missed') AND outcome.seq > %(after)s AND outcome.seq <= %(upto)s"""
     sla_part = _part(
         dimensions,
         period,
         f"""(
-            SELECT {local_day(sla_moment, "team")} AS day,
+            -- counts_at: met when it was met, missed when it fell due (tickets/events.py).
+            SELECT {local_day("outcome.counts_at", "team")} AS day,
                    CASE WHEN actor.role IN ({staff}) THEN outcome.actor_id ELSE outcome.assignee_id END
                        AS agent_id,
                    outcome.team_id, outcome.category_id,
                    outcome.new_value ->> 'target' AS target, outcome.kind = 'sla_met' AS met
-            FROM tickets_ticketevent AS outcome
-            LEFT JOIN accounts_user AS actor ON actor.id = outcome.actor_id
-            LEFT JOIN accounts_team AS team ON team.id = outcome.team_id
-            WHERE outcome.kind IN ('sla_met', 'sla_missed') AND outcome.created_at >= {events_from}
-              -- A miss counts when it fell due, which can be long before it was settled.
-              AND (outcome.kind = 'sla_missed' OR outcome.created_at < {events_until})
+            {outcomes_read}
         )""",
         fact_keys,
         """
@@ -199,24 +205,31 @@ def figures_sql(
         _part(
             dimensions,
             period,
-            # Tickets resolved: each by its last resolution in the bucket.
+            # Every resolution; the last one of each ticket in the bucket is the one that
+            # counts the ticket as resolved.
             f"""(
-                SELECT DISTINCT ON ({bucket}, fact.ticket_id) fact.*
+                SELECT fact.*,
+                       row_number() OVER (PARTITION BY {bucket}, fact.ticket_id ORDER BY fact.seq DESC) = 1
+                           AS counted
                 FROM {sources.resolutions} AS fact WHERE {in_range}
-                ORDER BY {bucket}, fact.ticket_id, fact.seq DESC
             )""",
             fact_keys,
             f"""
-            'tickets_resolved', count(*),
-            'fcr_count', count(*) FILTER (WHERE NOT (escalated_before OR reopened_before OR reassigned_before
-                                                     OR reopened_in_window)),
-            'recurred', count(*) FILTER (WHERE recurred),
-            'weighted_workload', sum(COALESCE(complexity, 1)),
-            'requesters_served', count(DISTINCT requester_id),
-            'maintenance_done', count(*) FILTER (WHERE ticket_type = 'maintenance'),
-            'maintenance_on_time', count(*) FILTER (WHERE ticket_type = 'maintenance' AND on_time),
-            {_stats("resolution_final", "resolution_s")},
-            {_stats("resolution_final_business", "business_s")}""",
+            'tickets_resolved', count(*) FILTER (WHERE counted),
+            'fcr_count', count(*) FILTER (WHERE counted AND NOT (escalated_before OR reopened_before
+                                                                 OR reassigned_before OR reopened_in_window)),
+            'recurred', count(*) FILTER (WHERE counted AND recurred),
+            'weighted_workload', sum(COALESCE(complexity, 1)) FILTER (WHERE counted),
+            'requesters_served', count(DISTINCT requester_id) FILTER (WHERE counted),
+            'maintenance_done', count(*) FILTER (WHERE counted AND ticket_type = 'maintenance'),
+            'maintenance_on_time', count(*) FILTER (WHERE counted AND ticket_type = 'maintenance' AND on_time),
+            {_stats("resolution_final", "resolution_s", "counted")},
+            {_stats("resolution_final_business", "business_s", "counted")},
+            'resolutions', count(*),
+            'reopened', count(*) FILTER (WHERE reopened_in_window),
+            'answered', count(*) FILTER (WHERE answered),
+            {_stats("resolution_first", "resolution_s", "is_first")},
+            {_stats("resolution_first_business", "business_s", "is_first")}""",
         ),
         _part(
             dimensions,
@@ -232,19 +245,6 @@ def figures_sql(
             )""",
             {Dimension.TEAM: "fact.team_id", Dimension.CATEGORY: "fact.category_id", Dimension.DESK: ""},
             "'arrivals', count(*)",
-        ),
-        _part(
-            dimensions,
-            period,
-            # Every resolution event.
-            sources.resolutions,
-            fact_keys,
-            f"""
-            'resolutions', count(*),
-            'reopened', count(*) FILTER (WHERE reopened_in_window),
-            'answered', count(*) FILTER (WHERE answered),
-            {_stats("resolution_first", "resolution_s", "is_first")},
-            {_stats("resolution_first_business", "business_s", "is_first")}""",
         ),
         _part(
             dimensions,
@@ -350,7 +350,7 @@ def figures_sql(
             "'feedback_raised', count(*)",
         ),
     ]
-    if sla_only:
+    if added_outcomes:
         parts = [sla_part]
     elif period != Period.DAY:
         parts.append(_backlog_part(dimensions, period))

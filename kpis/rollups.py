@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kpis.facts import fact_params, refresh_facts
+from kpis.facts import fact_params, refresh_facts, sort_in_memory
 from kpis.figures import STORED, figures_sql
 from kpis.models import Dimension, Period, RefreshState
 from kpis.period_sections import store_period_sections
@@ -72,35 +72,40 @@ ON CONFLICT (period, dimension, key, start) DO UPDATE SET values = EXCLUDED.valu
 """
 
 
-# The keys the SLA outcomes decide, merged into a stored period that only late misses changed.
-SLA_KEYS = (
-    "sla_response_met",
-    "sla_response_due",
-    "sla_resolution_met",
-    "sla_resolution_due",
-    "sla_response_rate",
-    "sla_resolution_rate",
-)
-
-SLA_UPSERT = f"""
-WITH computed AS ({{figures}})
+# A period only late misses reached keeps its stored figures; the new outcomes' counts are added
+# to its SLA counts and the rates follow (computed as kpis/figures.py computes them).
+SLA_SUMS = {
+    key: f"COALESCE((kpis_periodfigure.values ->> '{key}')::numeric, 0) + (EXCLUDED.values ->> '{key}')::numeric"
+    for target in ("response", "resolution")
+    for key in (f"sla_{target}_met", f"sla_{target}_due")
+}
+SLA_RATES = {
+    f"sla_{target}_rate": "({met})::float / NULLIF(({due})::float, 0)".format(
+        met=SLA_SUMS[f"sla_{target}_met"], due=SLA_SUMS[f"sla_{target}_due"]
+    )
+    for target in ("response", "resolution")
+}
+SLA_ADD = f"""
+WITH added AS ({{figures}})
 INSERT INTO kpis_periodfigure (period, start, dimension, key, values, computed_at)
-SELECT %(period)s, bucket, dimension, key, values, %(now)s FROM computed
+SELECT %(period)s, bucket, dimension, key, values, %(now)s FROM added
 ON CONFLICT (period, dimension, key, start) DO UPDATE
-SET values = kpis_periodfigure.values || jsonb_build_object(
-        {", ".join(f"'{key}', EXCLUDED.values -> '{key}'" for key in SLA_KEYS)}),
+SET values = kpis_periodfigure.values
+        || jsonb_build_object({", ".join(f"'{key}', {sql}" for key, sql in (SLA_SUMS | SLA_RATES).items())}),
     computed_at = EXCLUDED.computed_at
 """
 
 
-def recompute_sla(period: str, starts: list[date]) -> None:
-    """Recompute only the SLA outcomes of the periods beginning on ``starts``, every dimension.
+def add_late_outcomes(period: str, starts: list[date], after: int, upto: int) -> None:
+    """Add the SLA outcomes with ``seq`` in (``after``, ``upto``] to the stored periods beginning on ``starts``.
 
     For periods that nothing but late ``sla_missed`` events changed (a miss counts in the period
-    it fell due, which can be months back): the other figures of those periods are as stored,
-    and outcomes only ever add up, so no row has to go. A key without a row gets one (its other
-    counts 0: it had nothing else in the period, or it would have a row). One statement for all
-    ``starts``: the outcomes are read once, however far apart the periods are.
+    it fell due, which can be months back): every figure of those periods is as stored except
+    the SLA counts, and outcomes only ever add up (an event is never changed or removed), so the
+    new ones are counted and added rather than the periods recounted. Exact because the stored
+    row holds every outcome up to ``after`` (the cursor) and this runs in the same transaction
+    that moves the cursor to ``upto``. A key without a row gets one (its other counts 0: it had
+    nothing else in the period, or it would have a row). The nightly full run recounts all.
     """
     params = {
         **fact_params(),
@@ -108,10 +113,13 @@ def recompute_sla(period: str, starts: list[date]) -> None:
         "first_day": min(starts),
         "last_day": period_end(period, max(starts)),
         "buckets": sorted(starts),
+        "after": after,
+        "upto": upto,
         "now": timezone.now(),
     }
+    figures = figures_sql(Dimension.values, period, STORED, added_outcomes=True)
     with connection.cursor() as cursor:
-        cursor.execute(SLA_UPSERT.format(figures=figures_sql(Dimension.values, period, STORED, sla_only=True)), params)
+        cursor.execute(SLA_ADD.format(figures=figures), params)
 
 
 def recompute_periods(period: str, starts: list[date] | None, first_day: date, last_day: date) -> None:
@@ -168,10 +176,9 @@ def _event_days(after: int, upto: int) -> tuple[set[date], set[date]]:
                 SELECT event.team_id, event.created_at AS moment, false AS due
                 FROM tickets_ticketevent AS event WHERE event.seq > %(after)s AND event.seq <= %(upto)s
                 UNION ALL
-                SELECT event.team_id, (event.new_value ->> 'due_at')::timestamptz, true
+                SELECT event.team_id, event.counts_at, true
                 FROM tickets_ticketevent AS event
                 WHERE event.seq > %(after)s AND event.seq <= %(upto)s AND event.kind = 'sla_missed'
-                  AND event.new_value ->> 'due_at' IS NOT NULL
             ) AS moments
             LEFT JOIN accounts_team AS team ON team.id = moments.team_id
             """,
@@ -194,6 +201,7 @@ def refresh_incremental() -> RefreshResult:
         return RefreshResult(last_seq=RefreshState.objects.values_list("last_seq", flat=True).first() or 0)
     with transaction.atomic():
         state, _created = RefreshState.objects.select_for_update().get_or_create(id=1)
+        sort_in_memory()
         after = state.last_seq
         result = RefreshResult(last_seq=max(after, upto))
         if upto <= after:
@@ -211,9 +219,9 @@ def refresh_incremental() -> RefreshResult:
             for start in sorted(starts):
                 recompute_periods(period, [start], start, period_end(period, start))
                 result.buckets += 1
-            # Periods where only late misses fell due: their SLA figures alone, in one statement.
+            # Periods where only late misses fell due: their SLA counts grow, in one statement.
             if late := {period_start(period, day) for day in due_days} - starts:
-                recompute_sla(period, sorted(late))
+                add_late_outcomes(period, sorted(late), after, upto)
                 result.buckets += len(late)
         state.last_seq, state.refreshed_at = upto, timezone.now()
         state.save(update_fields=["last_seq", "refreshed_at"])
@@ -231,6 +239,7 @@ def refresh_full() -> RefreshResult:
         upto = None
     with transaction.atomic():
         state, _created = RefreshState.objects.select_for_update().get_or_create(id=1)
+        sort_in_memory()
         with connection.cursor() as cursor:
             # DELETE, not TRUNCATE: dashboards keep reading the old rows until this commits.
             cursor.execute(

@@ -2,14 +2,16 @@
 
 ``tickets/facts.py`` proves the fact columns on the ticket; this module proves what the KPI
 engine reads from the events themselves: each event's ``team``, ``assignee`` and ``category`` equal the state
-a replay of the ticket's earlier events gives, and ``seq`` orders a ticket's events exactly as
-``(created_at, id)`` does.
+a replay of the ticket's earlier events gives, each SLA outcome's ``counts_at`` is the moment
+its own value says it counts, and ``seq`` orders a ticket's events exactly as ``(created_at, id)``
+does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import pairwise
 
 from django.db.models import Prefetch, QuerySet
@@ -23,7 +25,7 @@ BATCH_SIZE = 500
 class EventProblem:
     ticket_id: int
     event_id: int
-    what: str  # "team", "assignee", "category" or "seq"
+    what: str  # "team", "assignee", "category", "counts_at" or "seq"
     stored: object
     replayed: object
 
@@ -56,7 +58,19 @@ def snapshot_problems(ticket_id: int, events: Iterable[TicketEvent]) -> list[Eve
             problems.append(EventProblem(ticket_id, event.pk, "assignee", event.assignee_id, assignee_id))
         if event.category_id != category_id:
             problems.append(EventProblem(ticket_id, event.pk, "category", event.category_id, category_id))
+        if event.counts_at != (counts_at := _counts_at(event)):
+            problems.append(EventProblem(ticket_id, event.pk, "counts_at", event.counts_at, counts_at))
     return problems
+
+
+def _counts_at(event: TicketEvent) -> datetime | None:
+    """When an SLA outcome counts (``tickets/events.py``): met when recorded, missed when due."""
+    if event.kind == EventKind.SLA_MET:
+        return event.created_at
+    if event.kind == EventKind.SLA_MISSED:
+        due_at = (event.new_value or {}).get("due_at")
+        return datetime.fromisoformat(due_at) if due_at else event.created_at
+    return None
 
 
 def seq_problems(ticket_id: int, events: list[TicketEvent]) -> list[EventProblem]:
@@ -79,6 +93,7 @@ def event_log_problems(queryset: QuerySet[Ticket]) -> list[EventProblem]:
         "team_id",
         "assignee_id",
         "category_id",
+        "counts_at",
         "seq",
         "created_at",
     )

@@ -518,7 +518,8 @@ class TicketEvent(models.Model):
     ``team_changed``, ``assigned`` and ``category_changed``, the new ones), so that KPIs attribute
     each event without replaying the log. ``seq`` is assigned by the database (a sequence read in a
     trigger, under a shared advisory lock held until commit; see ``kpis/cursor.py``): strictly
-    increasing, the KPI engine's incremental cursor.
+    increasing, the KPI engine's incremental cursor. ``counts_at`` is set on SLA outcomes only:
+    the moment the outcome counts in the KPI figures (see ``tickets/events.py``).
     """
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
@@ -540,6 +541,7 @@ class TicketEvent(models.Model):
     new_value = models.JSONField(null=True, blank=True)
     message = models.ForeignKey(Message, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField()
+    counts_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -554,6 +556,12 @@ class TicketEvent(models.Model):
             # Also the actor's foreign key index; and a user's last action is one step down it
             # (the sidebar counts' cache key, tickets/queues.py).
             models.Index(fields=["actor", "id"], name="event_actor_id_idx"),
+            # A period's SLA outcomes, however late a miss was settled (kpis/figures.py).
+            models.Index(
+                fields=["counts_at"],
+                name="event_sla_counts_idx",
+                condition=models.Q(kind__in=["sla_met", "sla_missed"]),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -55,7 +55,7 @@ CSAT_WEIGHTS = (4, 4, 8, 30, 54)  # scores 1..5
 SYSTEM_CHANNELS = ("monitoring", "scheduled")
 EVENT_COLUMNS = (
     "id", "seq", "ticket_id", "kind", "team_id", "assignee_id", "category_id", "actor_id", "old_value", "new_value",
-    "message_id", "created_at",
+    "message_id", "created_at", "counts_at",
 )  # fmt: skip
 MESSAGE_COLUMNS = ("id", "ticket_id", "author_id", "is_public", "is_automatic", "body", "body_html", "created_at")
 ANSWER_COLUMNS = ("id", "ticket_id", "resolution_event_id", "resolved_by_id", "score", "comment", "created_at")
@@ -279,7 +279,14 @@ def fill_events(url: str, *, seed: int, log: Log) -> dict[str, float]:
                     score, key = new
                     new = _dumps({"score": score, "resolution_event": event_ids[key], "comment": False})
                 category = history.categories[ticket]
-                yield number, number, ticket, kind, team, assignee, category, actor, old, new, message, _stamp(moment)
+                stamp = _stamp(moment)
+                # When an SLA outcome counts (tickets/events.py): met when recorded, missed when due.
+                counts_at = None
+                if kind == "sla_met":
+                    counts_at = stamp
+                elif kind == "sla_missed":
+                    counts_at = datetime.fromisoformat(json.loads(new)["due_at"])
+                yield number, number, ticket, kind, team, assignee, category, actor, old, new, message, stamp, counts_at
 
         copy_started = time.perf_counter()
         try:

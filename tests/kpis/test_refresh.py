@@ -15,7 +15,8 @@ from kpis import rollups
 from kpis.export import export_figures
 from kpis.models import Dimension, Period, PeriodFigure, RefreshState, ResolutionFact
 from kpis.rollups import refresh_full, refresh_incremental
-from tickets.models import Category
+from tickets.event_checks import event_log_problems
+from tickets.models import Category, EventKind, Ticket
 from tickets.services import (
     ticket_assign,
     ticket_create,
@@ -249,7 +250,9 @@ def test_the_backlog_at_each_periods_end_is_stored_for_teams_and_the_desk(alice,
     assert export_figures(dt.date(2026, 10, 1), dt.date(2026, 10, 31), "team")[service_desk.pk]["backlog_end"] == 2
 
 
-def test_a_late_miss_changes_only_the_sla_figures_of_the_period_it_fell_due(alice, carol, service_desk, monkeypatch):
+def test_a_late_miss_is_added_only_to_the_sla_figures_of_the_period_it_fell_due(
+    alice, carol, service_desk, monkeypatch
+):
     from escalation.policy_services import policy_create
     from kpis.verify import differences
     from tickets.sla.models import BusinessCalendar
@@ -279,7 +282,7 @@ def test_a_late_miss_changes_only_the_sla_figures_of_the_period_it_fell_due(alic
 
     full, sla_only = [], []
     monkeypatch.setattr(rollups, "recompute_periods", _spy(rollups.recompute_periods, full))
-    monkeypatch.setattr(rollups, "recompute_sla", _spy(rollups.recompute_sla, sla_only))
+    monkeypatch.setattr(rollups, "add_late_outcomes", _spy(rollups.add_late_outcomes, sla_only))
     november = T0 + dt.timedelta(days=40)
     with _at(november):
         ticket_resolve(late, code="fixed", summary="At last", acting_user=carol)
@@ -287,8 +290,11 @@ def test_a_late_miss_changes_only_the_sla_figures_of_the_period_it_fell_due(alic
     with _at(november + minutes(5)):
         refresh_incremental()
 
-    # The miss counts on 5 October, when it fell due: that day, week and month get their SLA
-    # figures alone; the quarter also holds the resolution itself and is recomputed whole.
+    miss = late.events.get(kind=EventKind.SLA_MISSED)
+    assert (miss.created_at, miss.counts_at) == (november, T0 + minutes(240))
+    assert event_log_problems(Ticket.objects.all()) == []
+    # The miss counts on 5 October, when it fell due: that day, week and month get it added to
+    # their SLA counts; the quarter also holds the resolution itself and is recomputed whole.
     # The miss of August too: each kind of period in one statement for all its late periods.
     assert set(sla_only) == {
         (Period.DAY, (dt.date(2026, 8, 3), dt.date(2026, 10, 5))),
@@ -309,6 +315,26 @@ def test_a_late_miss_changes_only_the_sla_figures_of_the_period_it_fell_due(alic
     }
     with _at(november + minutes(6)):
         assert differences(periods=Period.values) == []
+
+    # A second late miss on the same day adds to the first (the ticket's own events counted first).
+    second = _answered_ticket(alice, carol, 10, at=T0 + minutes(60), subject="Printer")
+    with _at(november + minutes(8)):
+        refresh_incremental()
+    sla_only.clear()
+    with _at(november + minutes(10)):
+        ticket_resolve(second, code="fixed", summary="At last", acting_user=carol)
+    with _at(november + minutes(15)):
+        refresh_incremental()
+        assert differences(periods=Period.values) == []
+    assert (Period.MONTH, (dt.date(2026, 10, 1),)) in sla_only
+    again = month_figure(Dimension.AGENT, carol.pk)
+    assert [again[f"sla_{key}"] for key in ("resolution_met", "resolution_due", "response_met", "response_due")] == [
+        0,
+        2,
+        2,
+        2,
+    ]
+    assert again["sla_resolution_rate"] == 0.0
 
 
 def _spy(function, calls: list):

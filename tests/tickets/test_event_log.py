@@ -1,10 +1,12 @@
 """The event log stands alone: team/assignee/category snapshots and a seq cursor that never skips."""
 
+import datetime as dt
 import importlib
 import threading
 import time
 
 import pytest
+import time_machine
 from django.db import connection, transaction
 
 from tickets.event_checks import event_log_problems
@@ -188,3 +190,59 @@ def test_the_migration_gives_existing_events_the_category_a_replay_gives(alice, 
     assert list(TicketEvent.objects.order_by("seq").values_list("id", "category_id")) == expected
     assert {category for _id, category in expected} == {hardware.pk, software.pk, None}
     assert event_log_problems(Ticket.objects.all()) == []
+
+
+def test_sla_outcomes_count_when_met_or_when_due_and_the_migration_agrees(alice, carol, service_desk):
+    """A miss settled days later counts when it fell due; the backfill of 0021 computes the same."""
+    from escalation.policy_services import policy_create
+    from tickets.sla.models import BusinessCalendar
+
+    backfill = importlib.import_module("tickets.migrations.0021_event_counts_at").BACKFILL
+    calendar = BusinessCalendar.objects.create(name="Around the clock", is_24x7=True)
+    monday = dt.datetime(2026, 10, 5, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(monday - dt.timedelta(days=1), tick=False):
+        policy_create(
+            name="Standard", calendar=calendar, first_response_minutes=60, resolution_minutes=240, acting_user=None
+        )
+    with time_machine.travel(monday, tick=False):
+        ticket = ticket_create(requester=alice, subject="VPN", description="down", acting_user=alice)
+    with time_machine.travel(monday + dt.timedelta(minutes=10), tick=False):
+        ticket_reply(ticket, "Looking", acting_user=carol)
+    with time_machine.travel(monday + dt.timedelta(days=3), tick=False):
+        ticket_resolve(ticket, code="fixed", summary="At last", acting_user=carol)
+
+    outcomes = list(
+        ticket.events.filter(kind__in=[EventKind.SLA_MET, EventKind.SLA_MISSED])
+        .order_by("seq")
+        .values_list("kind", "counts_at")
+    )
+    assert outcomes == [
+        (EventKind.SLA_MET, monday + dt.timedelta(minutes=10)),
+        (EventKind.SLA_MISSED, monday + dt.timedelta(minutes=240)),
+    ]
+    assert not ticket.events.exclude(kind__in=[EventKind.SLA_MET, EventKind.SLA_MISSED]).filter(counts_at__isnull=False)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE tickets_ticketevent DISABLE TRIGGER tickets_ticketevent_no_update_delete")
+        cursor.execute("UPDATE tickets_ticketevent SET counts_at = NULL")
+        cursor.execute(backfill)
+        cursor.execute("ALTER TABLE tickets_ticketevent ENABLE TRIGGER tickets_ticketevent_no_update_delete")
+    assert list(ticket.events.filter(counts_at__isnull=False).order_by("seq").values_list("kind", "counts_at")) == (
+        outcomes
+    )
+    assert event_log_problems(Ticket.objects.all()) == []
+
+
+def test_a_wrong_counts_at_is_reported(alice, carol, service_desk):
+    ticket = ticket_create(requester=alice, subject="VPN", description="down", acting_user=alice)
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=EventKind.SLA_MET,
+        actor=carol,
+        created_at=ticket.created_at,
+        team=service_desk,
+        new_value={"target": "first_response"},
+    )
+
+    [problem] = event_log_problems(Ticket.objects.filter(pk=ticket.pk))
+    assert (problem.what, problem.stored, problem.replayed) == ("counts_at", None, ticket.created_at)

@@ -184,6 +184,7 @@ def settle_targets(
                 "stopped_by": str(stopped_by),
                 "policy": describe_policy(policy),
             },
+            due_at=due[target],
         )
 
 
