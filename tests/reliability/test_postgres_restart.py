@@ -164,9 +164,10 @@ def _on_time(response: Response, *statuses: int) -> Response:
 
 def _served_again(visitor: Visitor, url: str, workers: int) -> Response:
     """Requests of ``url`` after a restart until every web worker has shown it serves again (or
-    twelve were sent): at most one clean 503 per worker, then 200s. Returns the last 200."""
+    twelve were sent): at most one clean 503 per worker, then 200s. Returns the last 200 (every
+    worker may answer its 503 before any 200: then one more request is served)."""
     statuses, page = [], None
-    while len(statuses) < 12 and statuses.count(503) < workers:
+    while len(statuses) < 12 and (statuses.count(503) < workers or page is None):
         answer = visitor.get(url)
         if answer.status == 503:
             _clean_503_page(answer, words="briefly unavailable")
