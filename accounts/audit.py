@@ -32,6 +32,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.append_only import AppendOnly, AppendOnlyError
+
 
 class AuditAction(models.TextChoices):
     USER_CREATED = "user_created", _("Account created with a role")
@@ -54,12 +56,14 @@ class AuditAction(models.TextChoices):
     PASSWORD_RESET_COMPLETED = "password_reset_completed", _("Password reset completed")
 
 
-class ImmutableAuditError(Exception):
+class ImmutableAuditError(AppendOnlyError):
     pass
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnly, models.Model):
     """One change to who may do what: never updated or deleted."""
+
+    refusal, refusal_message = ImmutableAuditError, "audit entries are append-only"
 
     at = models.DateTimeField(_("when"), default=timezone.now)
     actor = models.ForeignKey(
@@ -112,14 +116,6 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.target}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ImmutableAuditError("audit entries are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableAuditError("audit entries are append-only")
 
     @property
     def actor_label(self) -> str:

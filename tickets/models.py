@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.append_only import AppendOnly, AppendOnlyError
 from helpdesk.names import LocalizedName
 
 # The SLA models are models of this app; importing them here registers them.
@@ -507,11 +508,11 @@ class EventKind(models.TextChoices):
     ARTICLE_UNLINKED = "article_unlinked", _("Knowledge article unlinked")
 
 
-class ImmutableEventError(Exception):
+class ImmutableEventError(AppendOnlyError):
     pass
 
 
-class TicketEvent(models.Model):
+class TicketEvent(AppendOnly, models.Model):
     """One row per change, never updated or deleted (also enforced by a database trigger).
 
     ``team``, ``assignee`` and ``category`` are the ticket's once the event has taken effect (for
@@ -521,6 +522,8 @@ class TicketEvent(models.Model):
     increasing, the KPI engine's incremental cursor. ``counts_at`` is set on SLA outcomes only:
     the moment the outcome counts in the KPI figures (see ``tickets/events.py``).
     """
+
+    refusal, refusal_message = ImmutableEventError, "ticket events are immutable"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     seq = models.BigIntegerField(unique=True, editable=False, db_default=models.Value(0))
@@ -566,14 +569,6 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on ticket {self.ticket_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ImmutableEventError("ticket events are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableEventError("ticket events are immutable")
 
 
 class SatisfactionAnswer(models.Model):
