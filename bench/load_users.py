@@ -79,23 +79,6 @@ REQUESTS = [
 ]  # fmt: skip
 
 
-class Forms(_Forms):
-    """tests/live_site.py's form reader, with the selects' values a browser sends.
-
-    Its ``<option>`` branch is never reached (an option has no ``name``, and the reader returns
-    early for nameless tags), so its forms lack every select: here the selected option, else the
-    first, as a browser sends it.
-    """
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "option" and self._fields is not None and self._select:
-            values = {name: value or "" for name, value in attrs}
-            if "selected" in values or self._select not in self._fields:
-                self._fields[self._select] = values.get("value", "")
-            return
-        super().handle_starttag(tag, attrs)
-
-
 def message_of(response) -> str:
     """What a person would read as the reason: the form's errors, else the page's title."""
     text = response.text or ""
@@ -110,7 +93,7 @@ def message_of(response) -> str:
 def form_fields(page_text: str, page_url: str, action: str) -> dict[str, str] | None:
     """The values a browser would post with the form of the page whose action is ``action``."""
     wanted = urljoin(page_url, action)
-    reader = Forms()
+    reader = _Forms()
     reader.feed(page_text)
     for form_action, values in reader.forms:
         if urljoin(page_url, form_action).split("#")[0] == wanted:

@@ -133,6 +133,11 @@ class _Forms(HTMLParser):
             self._fields = {} if attrs.get("method", "get").lower() == "post" else None
             if self._fields is not None:
                 self.forms.append((attrs.get("action", ""), self._fields))
+        elif tag == "option":
+            # Options carry no name: they belong to the select they are in. Without a selected
+            # option a browser sends the first one.
+            if self._fields is not None and self._select and ("selected" in attrs or self._select not in self._fields):
+                self._fields[self._select] = attrs.get("value", "")
         elif self._fields is None or not name:
             return
         elif tag == "input":
@@ -144,10 +149,6 @@ class _Forms(HTMLParser):
                 self._fields[name] = attrs.get("value", "")
         elif tag == "select":
             self._select = name
-        elif tag == "option" and self._select:
-            # Without a selected option a browser sends the first one.
-            if "selected" in attrs or self._select not in self._fields:
-                self._fields[self._select] = attrs.get("value", "")
         elif tag == "textarea":
             self._textarea = name
             self._fields[name] = ""

@@ -1,6 +1,6 @@
 """``/api/v1/spikes/`` and ``/api/v1/major-incidents/``: the /manage/incidents/ pages for scripts."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -9,28 +9,10 @@ from monitoring.major_incidents import major_incident_children
 from monitoring.models import Spike
 from notifications.models import OutboxEmail
 from tests.factories import TeamFactory, UserFactory
-from tests.monitoring.test_spikes import open_tickets
+from tests.monitoring.spike_fixtures import STARTED, open_tickets
 from tickets.models import Category, EventKind, LinkKind, Priority, Ticket, TicketLink
 
-STARTED = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
 SPIKES = "/api/v1/spikes/"
-
-
-@pytest.fixture
-def vpn(db):
-    return Category.objects.create(name="VPN")
-
-
-@pytest.fixture
-def children(vpn, alice, bob, oscar, service_desk):
-    return open_tickets(vpn, [alice, bob, oscar], at=STARTED + timedelta(minutes=5), count=3, team=service_desk)
-
-
-@pytest.fixture
-def spike(vpn, children):
-    return Spike.objects.create(
-        category=vpn, started_at=STARTED, last_seen_at=STARTED, tickets_in_window=3, baseline=0.5, notified_at=STARTED
-    )
 
 
 def link_url(spike):

@@ -11,7 +11,7 @@ from monitoring.models import Spike
 from monitoring.spikes import detect_spikes
 from notifications.models import OutboxEmail
 from tests.browser.test_accessibility import WCAG_21_AA
-from tests.monitoring.test_spikes import open_tickets
+from tests.monitoring.spike_fixtures import open_tickets
 from tickets.models import Category, LinkKind, TicketLink
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

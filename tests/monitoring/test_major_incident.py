@@ -1,6 +1,6 @@
 """Major incidents from a spike: the pages at /manage/incidents/ and monitoring/major_incidents.py."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -12,35 +12,16 @@ from monitoring.major_incidents import major_incident_children, major_incident_l
 from monitoring.models import Spike
 from notifications.models import OutboxEmail
 from tests.factories import TeamFactory, UserFactory
-from tests.monitoring.test_spikes import open_tickets
+from tests.monitoring.spike_fixtures import STARTED, open_tickets
 from tickets.models import Category, EventKind, LinkKind, Priority, ResolutionCode, Ticket, TicketLink
 from tickets.services import ticket_close, ticket_resolve
 
 LIST_URL = "/manage/incidents/"
-STARTED = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
 
 
 @pytest.fixture
 def web():
     return Client()
-
-
-@pytest.fixture
-def vpn(db):
-    return Category.objects.create(name="VPN")
-
-
-@pytest.fixture
-def children(vpn, alice, bob, oscar, service_desk):
-    """Three requesters' tickets in the spike, in the Service Desk's queue."""
-    return open_tickets(vpn, [alice, bob, oscar], at=STARTED + timedelta(minutes=5), count=3, team=service_desk)
-
-
-@pytest.fixture
-def spike(vpn, children):
-    return Spike.objects.create(
-        category=vpn, started_at=STARTED, last_seen_at=STARTED, tickets_in_window=3, baseline=0.5, notified_at=STARTED
-    )
 
 
 def detail_url(spike):

@@ -13,33 +13,12 @@ from monitoring.spikes import baseline_counts, baseline_windows, detect_spikes, 
 from monitoring.tasks import detect_spikes as detect_spikes_task
 from notifications.models import OutboxEmail
 from tests.factories import TeamFactory, UserFactory
+from tests.monitoring.spike_fixtures import open_tickets
 from tickets.models import Category
-from tickets.services import ticket_create
 
 # A Monday morning; the settings' defaults apply: a 60-minute window, 8 weeks of baseline,
 # a factor of 3 and at least 5 tickets.
 NOW = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def vpn(db):
-    return Category.objects.create(name="VPN")
-
-
-def open_tickets(category, requesters, *, at, count, team=None, spacing=timedelta(minutes=3)):
-    """``count`` tickets in ``category``, the last one at ``at``, from the requesters in turn."""
-    return [
-        ticket_create(
-            requester=requesters[i % len(requesters)],
-            subject=f"VPN does not connect ({i})",
-            description="The VPN client times out.",
-            acting_user=requesters[i % len(requesters)],
-            category=category,
-            team=team,
-            at=at - spacing * (count - 1 - i),
-        )
-        for i in range(count)
-    ]
 
 
 def usual_week(category, requester, *, per_week, weeks=8, team=None):
