@@ -27,6 +27,7 @@ from notifications.models import OutboxEmail
 from notifications.outbox import deliver_due
 from tests.conftest import _database_url
 from tests.live_site import MailRelay, Response, Visitor, WebServer
+from tests.reliability.processes import wait_for
 from tickets.models import Ticket
 from tickets.services import ticket_create
 
@@ -38,15 +39,6 @@ REQUEST_BUDGET = 5.0  # seconds any one request may take with Redis down
 
 HEALTHY = {"database": "ok", "cache": "ok", "broker": "ok", "worker": "ok"}
 REDIS_DOWN = {"database": "ok", "cache": "error", "broker": "error", "worker": "error"}
-
-
-def wait_for(condition, timeout: float, interval: float = 0.25):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(interval)
-    return condition()
 
 
 # --- the whole story, real processes --------------------------------------------------------

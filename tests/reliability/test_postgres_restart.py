@@ -28,6 +28,7 @@ from django.urls import reverse
 from helpdesk import embedded
 from tests.conftest import _database_url
 from tests.live_site import MailRelay, Response, Visitor, WebServer, free_port
+from tests.reliability.processes import wait_for
 from tickets.models import Ticket
 from tickets.services import ticket_create
 
@@ -145,15 +146,6 @@ def postgres_stopped(server: PrivatePostgres):
     finally:
         if not server.running():
             server.start()
-
-
-def wait_for(condition, timeout: float, interval: float = 0.25):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(interval)
-    return condition()
 
 
 def _on_time(response: Response, *statuses: int) -> Response:
