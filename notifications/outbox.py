@@ -55,6 +55,11 @@ def silenced() -> Iterator[None]:
         _silenced.reset(token)
 
 
+def is_silenced() -> bool:
+    """Inside :func:`silenced`: callers may skip reading whom they would have written to."""
+    return _silenced.get()
+
+
 # RFC 3834 "Auto-Submitted" values. Everything the helpdesk writes by itself carries one, so
 # that autoresponders (out-of-office, another helpdesk) do not answer it and no loop starts; an
 # e-mail a person wrote (an agent's reply) carries none, because answering it is what we want.

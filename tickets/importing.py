@@ -27,6 +27,7 @@ from helpdesk.errors import ApplicationError
 from notifications.outbox import silenced
 from tickets.models import Category, Channel, EventKind, Status, Ticket, TicketEvent, TicketType
 from tickets.notifications import survey_token
+from tickets.search import search_refresh_once
 from tickets.services import (
     satisfaction_answer,
     ticket_add_note,
@@ -40,6 +41,7 @@ from tickets.services import (
     ticket_resolve,
 )
 from tickets.services.escalation import ticket_escalate
+from tickets.sla.policies import policies_read_once
 
 # A longer line is refused unread: nobody's ticket is 50 MB, and json.loads would need several
 # times that in memory.
@@ -230,35 +232,60 @@ def parse_ticket(data: Any) -> TicketRecord:
 
 
 class _Directory:
-    """Looks up the line's names; with ``create_missing`` creates what is not there yet.
+    """Finds the people, teams and categories lines name; with ``create_missing`` creates what is missing.
 
-    Everything it creates is written inside the line's transaction, so a rejected line takes its
-    new agents, teams and categories with it.
+    One directory serves one :func:`import_file` run, so a name is looked up once per file, not
+    once per event: a file of thousands of tickets names a few dozen agents and teams. What a
+    line creates is written inside that line's transaction; if the line is refused, :meth:`forget`
+    drops everything the line looked up or created, so nothing rolled back is handed to a later line.
     """
 
     def __init__(self, *, create_missing: bool) -> None:
         self.create_missing = create_missing
         self.users: dict[str, User] = {}
+        self.teams: dict[str, Team] = {}
+        self.categories: dict[str, Category] = {}
+        self.organisations: dict[str, Organisation] = {}
+        self._this_line: list[tuple[dict, str]] = []
+
+    def _keep(self, store: dict, key: str, value: Any) -> Any:
+        store[key] = value
+        self._this_line.append((store, key))
+        return value
+
+    def line_imported(self) -> None:
+        """The line committed: what it found or created stays true for the rest of the file."""
+        self._this_line = []
+
+    def forget(self) -> None:
+        """The line was rolled back: what it created is gone, so it must be looked up again."""
+        for store, key in self._this_line:
+            store.pop(key, None)
+        self._this_line = []
 
     def requester(self, person: dict[str, str]) -> User:
         email = person["email"]
-        user = User.objects.filter(email__iexact=email).first()
+        if email in self.users:
+            return self.users[email]
+        # With its organisation: ticket_create reads whether the organisation shares tickets.
+        user = User.objects.select_related("organisation").filter(email__iexact=email).first()
         if user is None:
             if not self.create_missing:
                 raise LineRejected(f"unknown requester {email} (use --create-missing to create it)")
-            organisation = None
-            if person["organisation"]:
-                organisation, _created = Organisation.objects.get_or_create(name=person["organisation"])
             user = User(
                 email=email,
                 full_name=person["name"] or email.split("@")[0],
                 role=Role.REQUESTER,
-                organisation=organisation,
+                organisation=self.organisation(person["organisation"]) if person["organisation"] else None,
             )
             user.set_unusable_password()
             user.save()
-        self.users[email] = user
-        return user
+        return self._keep(self.users, email, user)
+
+    def organisation(self, name: str) -> Organisation:
+        if name not in self.organisations:
+            self._keep(self.organisations, name, Organisation.objects.get_or_create(name=name)[0])
+        return self.organisations[name]
 
     def person(self, email: str, ticket: Ticket, where: str) -> User:
         """Whoever acts in an event; someone unknown is a new agent of the ticket's current team.
@@ -278,19 +305,22 @@ class _Directory:
             user.save()
             if ticket.team_id is not None:
                 ticket.team.members.add(user)
-        self.users[email] = user
-        return user
+        return self._keep(self.users, email, user)
 
     def team(self, name: str, where: str = "") -> Team:
+        if name in self.teams:
+            return self.teams[name]
         team = Team.objects.filter(name=name).first()
         if team is None:
             if not self.create_missing:
                 raise LineRejected(f"{where}unknown team {name!r} (use --create-missing to create it)")
             team = Team.objects.create(name=name, tier=Team.Tier.SERVICE_DESK)
-        return team
+        return self._keep(self.teams, name, team)
 
     def category(self, path: str) -> Category:
         """A top-level category by name, or a path through the tree: "Hardware › Printers"."""
+        if path in self.categories:
+            return self.categories[path]
         category = None
         for name in (part.strip() for part in path.split(CATEGORY_SEPARATOR)):
             if not name:
@@ -301,7 +331,7 @@ class _Directory:
                     raise LineRejected(f"unknown category {path!r} (use --create-missing to create it)")
                 found = Category.objects.create(parent=category, name=name)
             category = found
-        return category
+        return self._keep(self.categories, path, category)
 
 
 # --- Writing the line ---------------------------------------------------------------------------
@@ -373,14 +403,31 @@ def _refused(where: str, exc: Exception, actor: str | None = None) -> LineReject
     return LineRejected(f"{where}{getattr(exc, 'message', exc)}")
 
 
-def import_line(data: Any, *, create_missing: bool = False) -> ImportResult:
-    """Import one decoded line, all of it or nothing; raise :class:`LineRejected` to refuse it."""
+def import_line(data: Any, *, create_missing: bool = False, directory: _Directory | None = None) -> ImportResult:
+    """Import one decoded line, all of it or nothing; raise :class:`LineRejected` to refuse it.
+
+    ``directory``: the names earlier lines of the same file looked up (:func:`import_file`); it
+    decides whether missing ones are created, and ``create_missing`` is then not read.
+    """
     record = parse_ticket(data)
+    if directory is None:
+        directory = _Directory(create_missing=create_missing)
+    try:
+        result = _write(record, directory)
+    except BaseException:
+        directory.forget()
+        raise
+    directory.line_imported()
+    return result
+
+
+def _write(record: TicketRecord, directory: _Directory) -> ImportResult:
     # History: the services would queue the e-mails live use sends; nobody should hear of it now.
-    with silenced(), transaction.atomic():
+    # The SLA policies are read once and the search vector written once for the whole line (its
+    # services would each do it again), inside the line's transaction.
+    with silenced(), transaction.atomic(), search_refresh_once(), policies_read_once():
         if Ticket.objects.filter(external_reference=record.ref).exists():
             return ImportResult(ref=record.ref, ticket=None, skipped=True)
-        directory = _Directory(create_missing=create_missing)
         requester = directory.requester(record.requester)
         fields: dict[str, Any] = {"impact": record.impact, "urgency": record.urgency}
         try:
@@ -451,6 +498,7 @@ def import_file(
         with open(source, "rb") as stream:
             return import_file(stream, create_missing=create_missing, max_line_bytes=max_line_bytes, on_error=on_error)
     summary = ImportSummary()
+    directory = _Directory(create_missing=create_missing)
     for number, raw in read_lines(source, max_line_bytes):
         try:
             if raw is None:
@@ -461,7 +509,7 @@ def import_file(
                 data = json.loads(raw)
             except ValueError as exc:  # also a UnicodeDecodeError
                 raise LineRejected(f"invalid JSON: {exc}") from exc
-            result = import_line(data, create_missing=create_missing)
+            result = import_line(data, directory=directory)
         except LineRejected as exc:
             summary.failed += 1
             summary.errors.append((number, str(exc)))

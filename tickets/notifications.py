@@ -7,7 +7,7 @@ from django.core import signing
 from django.urls import reverse
 
 from accounts.models import User
-from notifications.outbox import AUTO_GENERATED, AUTO_REPLIED, queue_email
+from notifications.outbox import AUTO_GENERATED, AUTO_REPLIED, is_silenced, queue_email
 from notifications.suppression import failing_among
 from tickets.models import Channel, Message, Ticket, TicketEvent
 
@@ -50,6 +50,8 @@ def _to_requester(
     auto_submitted: str | None = AUTO_GENERATED,
     **context,
 ) -> None:
+    if is_silenced():
+        return  # nothing would be queued: skip building the links
     requester = ticket.requester
     queue_email(
         kind=kind,
@@ -80,6 +82,8 @@ def _to_participants(
     address is only what someone put in Cc. So a participant's e-mail carries the text itself and
     they answer by replying to it; the e-mail import checks the sender against the participants.
     """
+    if is_silenced():
+        return  # no e-mail would be queued; the participants need not be read
     participants = list(ticket.participants.select_related("user"))
     if not participants:
         return
@@ -100,6 +104,8 @@ def _to_participants(
 
 
 def _to_staff(ticket: Ticket, recipients: list[User], kind: str, template: str, **context) -> None:
+    if is_silenced():
+        return  # nothing would be queued: skip building the link
     link = settings.SITE_URL + reverse("tickets:agent_ticket", args=[ticket.reference])
     for person in recipients:
         queue_email(
@@ -131,6 +137,8 @@ def status_changed(ticket: Ticket, old: str, new: str) -> None:
 
 
 def resolved(ticket: Ticket, event: TicketEvent) -> None:
+    if is_silenced():
+        return  # nothing would be queued: skip signing the survey links
     _to_requester(
         ticket, "resolved", "resolved", survey=survey_urls(event), reopen_days=settings.TICKET_REOPEN_WINDOW_DAYS
     )
@@ -148,6 +156,8 @@ def assigned(ticket: Ticket, assignee: User, actor: User | None) -> None:
 
 
 def requester_replied(ticket: Ticket, message: Message) -> None:
+    if is_silenced():
+        return  # no e-mail would be queued; the team's members need not be read
     if ticket.assignee_id:
         recipients = [ticket.assignee]
     elif ticket.team_id:

@@ -19,7 +19,9 @@ import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
 
@@ -199,8 +201,33 @@ def refresh_search_vectors(ticket_ids: Sequence[int]) -> int:
         return cursor.rowcount
 
 
+# Set inside search_refresh_once(): the tickets whose vector waits for the block's end.
+_refresh_later: ContextVar[set[int] | None] = ContextVar("search_refresh_later", default=None)
+
+
+@contextmanager
+def search_refresh_once() -> Iterator[None]:
+    """Inside this block each ticket's search vector is recomputed once, as the block ends.
+
+    For one transaction that writes a ticket and its whole thread (the import): each message
+    would otherwise re-read and re-index every text of the ticket so far. Must sit inside the
+    transaction; if the block raises, nothing is written (the transaction is rolled back anyway).
+    """
+    ticket_ids: set[int] = set()
+    token = _refresh_later.set(ticket_ids)
+    try:
+        yield
+    finally:
+        _refresh_later.reset(token)
+    refresh_search_vectors(sorted(ticket_ids))
+
+
 def refresh_search_vector(ticket_id: int) -> None:
     """Recompute one ticket's search vector, inside the caller's transaction."""
+    later = _refresh_later.get()
+    if later is not None:
+        later.add(ticket_id)
+        return
     refresh_search_vectors([ticket_id])
 
 

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Organisation, Role, Team, User
 from escalation.policy_services import policy_create
@@ -14,6 +16,7 @@ from tickets.event_checks import event_log_problems
 from tickets.facts import mismatches
 from tickets.importing import import_file, read_lines
 from tickets.models import Category, EventKind, Status, Ticket, TicketEvent
+from tickets.search import refresh_search_vectors
 from tickets.services import ticket_create
 from tickets.sla.models import BusinessCalendar
 
@@ -367,6 +370,63 @@ def test_a_failing_line_leaves_none_of_what_it_created(tmp_path, db):
     assert summary.failed == 1
     assert not (User.objects.exists() or Team.objects.exists() or Category.objects.exists())
     assert not (Ticket.objects.exists() or Organisation.objects.exists())
+
+
+def test_what_a_failed_line_created_is_created_again_by_a_later_line(tmp_path, db):
+    """Names are looked up once per file, but a rolled-back line's new agent, team and category
+    are not handed to the next line: it creates them again."""
+    fails = line(
+        "BAD",
+        events=[
+            _event(5, type="assigned", agent="nina@helpdesk.example"),
+            _event(10, type="resolved", by="nina@helpdesk.example", code="fixed", summary="Done."),
+            _event(20, type="status", by="nina@helpdesk.example", to="pending"),
+        ],
+        category="Hardware › Printers",
+    )
+    works = line(
+        "GOOD", events=[_event(5, type="assigned", agent="nina@helpdesk.example")], category="Hardware › Printers"
+    )
+
+    summary = import_file(write(tmp_path, fails, works), create_missing=True)
+
+    assert (summary.imported, summary.failed) == (1, 1), summary.errors
+    ticket = Ticket.objects.get(external_reference="GOOD")
+    nina = User.objects.get(email="nina@helpdesk.example")
+    assert (ticket.assignee, ticket.team.name, ticket.category.name, ticket.requester.organisation.name) == (
+        nina,
+        "Service Desk",
+        "Printers",
+        "Acme",
+    )
+    assert list(ticket.team.members.all()) == [nina]
+
+
+def _queries_matching(queries: list[dict], *words: str) -> int:
+    return sum(all(word in query["sql"] for word in words) for query in queries)
+
+
+def test_a_line_reads_the_policies_once_and_indexes_its_thread_once(tmp_path, desk, standard_policy):
+    """The services refresh the clocks and the search vector at every step; a replayed line needs
+    each only once, and the names it gives only once per file."""
+    path = write(tmp_path, line("EXT-1", events=FULL_HISTORY), line("EXT-2", events=FULL_HISTORY))
+
+    with CaptureQueriesContext(connection) as queries:
+        summary = import_file(path)
+
+    assert (summary.imported, summary.failed) == (2, 0), summary.errors
+    assert _queries_matching(queries.captured_queries, 'FROM "escalation_slapolicy"') == 2
+    assert _queries_matching(queries.captured_queries, "SET search_vector") == 2
+    assert _queries_matching(queries.captured_queries, 'FROM "accounts_user"', "carol@helpdesk.example") == 1
+    assert _queries_matching(queries.captured_queries, 'FROM "accounts_team"', "Network") == 1
+    for ticket in Ticket.objects.all():
+        # The vector written once at the end covers every reply and note, as a fresh one would.
+        indexed = ticket.search_vector
+        refresh_search_vectors([ticket.pk])
+        ticket.refresh_from_db(fields=["search_vector"])
+        assert "port" in indexed and indexed == ticket.search_vector
+        assert mismatches(ticket) == {}
+        assert ticket.sla_policy == standard_policy
 
 
 def test_a_line_over_50_mb_is_rejected_without_reading_it_whole(tmp_path, desk):

@@ -20,8 +20,15 @@ from tickets.sla.clocks import refresh_clocks
 
 
 def lock(ticket: Ticket) -> Ticket:
-    """Re-read the ticket under a row lock: concurrent changes queue instead of overwriting."""
-    return Ticket.objects.select_for_update(of=("self",)).select_related("organisation", "requester").get(pk=ticket.pk)
+    """Re-read the ticket under a row lock: concurrent changes queue instead of overwriting.
+
+    With its SLA policy and calendar: most services move the clocks, which read both.
+    """
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("organisation", "requester", "sla_policy__calendar")
+        .get(pk=ticket.pk)
+    )
 
 
 def side_of(user: User | None, ticket: Ticket) -> Side:

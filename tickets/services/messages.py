@@ -52,7 +52,10 @@ def store_attachments(
     return stored
 
 
-def _attached_bytes(ticket: Ticket) -> int:
+def _attached_bytes(ticket: Ticket, attachments: list | None) -> int:
+    """What the ticket already holds, which only a message that brings files can push over the limit."""
+    if not attachments:
+        return 0
     return ticket.attachments.aggregate(total=Sum("size"))["total"] or 0
 
 
@@ -106,7 +109,7 @@ def ticket_reply(
     ticket = lock(ticket)
     side = Side.REQUESTER if requester_side else side_of(acting_user, ticket)
     body = clean_body(body, field="body")
-    checked = check_uploads(attachments or [], already_attached=_attached_bytes(ticket))
+    checked = check_uploads(attachments or [], already_attached=_attached_bytes(ticket, attachments))
     at = now_or(at)
 
     if side is Side.REQUESTER and (
@@ -191,7 +194,7 @@ def ticket_add_note(
     if side_of(acting_user, ticket) not in (Side.STAFF, Side.SYSTEM):
         raise PermissionDenied
     body = clean_body(body, field="body")
-    checked = check_uploads(attachments or [], already_attached=_attached_bytes(ticket))
+    checked = check_uploads(attachments or [], already_attached=_attached_bytes(ticket, attachments))
     at = now_or(at)
     message = _post(ticket, acting_user, body, public=False, side=Side.STAFF, checked=checked, at=at)
     save(ticket, at)
