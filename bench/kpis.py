@@ -459,7 +459,9 @@ def one_month(first_day: date, last_day: date, repeat: int) -> tuple[list[tuple]
 
     def engine_select():
         with connection.cursor() as cursor:
-            cursor.execute(figures_sql([Dimension.AGENT], Period.MONTH, STORED), {**params, "buckets": [first_day]})
+            cursor.execute(
+                figures_sql([Dimension.AGENT], Period.MONTH, STORED), {**params, "buckets": [first_day], "upto": None}
+            )
             return cursor.fetchall()
 
     engine, select, hand = timed_in_turn([engine_month, engine_select, lambda: hand_figures(params)], repeat)

@@ -27,7 +27,7 @@ BY = {"agent": Dimension.AGENT, "team": Dimension.TEAM, "category": Dimension.CA
 
 def export_figures(first_day: date, last_day: date, by: str) -> dict[int, dict[str, Any]]:
     """``{key: values}`` for the local days ``first_day`` to ``last_day``, both included."""
-    params = {**fact_params(), "first_day": first_day, "last_day": last_day, "buckets": None}
+    params = {**fact_params(), "first_day": first_day, "last_day": last_day, "buckets": None, "upto": None}
     with transaction.atomic(), connection.cursor() as cursor:
         sort_in_memory()
         cursor.execute(figures_sql([BY[by]], None, computed_sources()), params)

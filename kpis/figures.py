@@ -147,8 +147,9 @@ def figures_sql(
     dimensions: Sequence[str], period: str | None, sources: Sources = STORED, *, added_outcomes: bool = False
 ) -> str:
     """``(bucket, dimension, key, values)`` for ``dimensions``; parameters: ``first_day``,
-    ``last_day`` (local days, both included), ``zone``, and ``buckets`` (a list of period
-    starts, or None for all buckets in the range). ``added_outcomes``: the SLA outcomes with
+    ``last_day`` (local days, both included), ``zone``, ``buckets`` (a list of period starts, or
+    None for all buckets in the range) and ``upto`` (the SLA outcomes up to this ``seq``; None:
+    all). ``added_outcomes``: the SLA outcomes with
     ``seq`` in (``after``, ``upto``] alone (every other count 0), for the periods late misses
     reached (``kpis/rollups.py``)."""
     bucket = bucket_sql(period, "fact.day")
@@ -173,7 +174,10 @@ def figures_sql(
             LEFT JOIN accounts_user AS actor ON actor.id = outcome.actor_id
             LEFT JOIN accounts_team AS team ON team.id = outcome.team_id
             WHERE outcome.kind IN ('sla_met', 'sla_missed')
-              AND outcome.counts_at >= {events_from} AND outcome.counts_at < {events_until}"""
+              AND outcome.counts_at >= {events_from} AND outcome.counts_at < {events_until}
+              -- Not the outcomes past the refresh's cursor, visible or not: a later run adds
+              -- those to periods it does not recount (kpis/rollups.py add_late_outcomes).
+              AND (%(upto)s::bigint IS NULL OR outcome.seq <= %(upto)s::bigint)"""
     if added_outcomes:
         # Only the outcomes recorded since the last run: kpis/rollups.py adds their counts to
         # the stored periods they fell due in.

@@ -122,11 +122,15 @@ def add_late_outcomes(period: str, starts: list[date], after: int, upto: int) ->
         cursor.execute(SLA_ADD.format(figures=figures), params)
 
 
-def recompute_periods(period: str, starts: list[date] | None, first_day: date, last_day: date) -> None:
+def recompute_periods(
+    period: str, starts: list[date] | None, first_day: date, last_day: date, *, upto: int | None = None
+) -> None:
     """Recompute ``period`` figures of every dimension for ``starts`` (all periods in the range with None).
 
     One statement: each source is read once for the four dimensions (``kpis/figures.py``); then
-    the period's escalation flows and deflection (``kpis/period_sections.py``).
+    the period's escalation flows and deflection (``kpis/period_sections.py``). ``upto``: the
+    cursor the run moves to; SLA outcomes past it are left to the next run, which may add them
+    (:func:`add_late_outcomes`) to a period it does not recount.
     """
     params = {
         **fact_params(),
@@ -134,6 +138,7 @@ def recompute_periods(period: str, starts: list[date] | None, first_day: date, l
         "first_day": first_day,
         "last_day": last_day,
         "buckets": starts,
+        "upto": upto,
         "now": timezone.now(),
     }
     with connection.cursor() as cursor:
@@ -217,7 +222,7 @@ def refresh_incremental() -> RefreshResult:
             # One period at a time: each reads only its own days through the facts' day index.
             starts = {period_start(period, day) for day in days}
             for start in sorted(starts):
-                recompute_periods(period, [start], start, period_end(period, start))
+                recompute_periods(period, [start], start, period_end(period, start), upto=upto)
                 result.buckets += 1
             # Periods where only late misses fell due: their SLA counts grow, in one statement.
             if late := {period_start(period, day) for day in due_days} - starts:
@@ -235,7 +240,8 @@ def refresh_full() -> RefreshResult:
         upto = committed_seq()
     except SeqBusy:
         # Rebuild what is visible anyway and leave the cursor: the next incremental run takes
-        # the events after it again (harmless, it is idempotent).
+        # the events after it again (it recomputes their periods; their SLA outcomes are
+        # counted only up to the cursor here, so it may add them where it does not recount).
         upto = None
     with transaction.atomic():
         state, _created = RefreshState.objects.select_for_update().get_or_create(id=1)
@@ -248,13 +254,18 @@ def refresh_full() -> RefreshResult:
             )
         refresh_facts(None)
         first, last = _fact_day_range()
+        cursor_after = state.last_seq if upto is None else upto
         if first is not None:
             for period in Period.values:
                 recompute_periods(
-                    period, None, period_start(period, first), period_end(period, period_start(period, last))
+                    period,
+                    None,
+                    period_start(period, first),
+                    period_end(period, period_start(period, last)),
+                    upto=cursor_after,
                 )
         now = timezone.now()
-        state.last_seq = state.last_seq if upto is None else upto
+        state.last_seq = cursor_after
         state.refreshed_at, state.full_refreshed_at = now, now
         state.save(update_fields=["last_seq", "refreshed_at", "full_refreshed_at"])
         return RefreshResult(last_seq=state.last_seq)

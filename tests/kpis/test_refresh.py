@@ -338,8 +338,49 @@ def test_a_late_miss_is_added_only_to_the_sla_figures_of_the_period_it_fell_due(
 
 
 def _spy(function, calls: list):
-    def spied(period, starts, *args):
+    def spied(period, starts, *args, **kwargs):
         calls.append((period, tuple(starts)))
-        return function(period, starts, *args)
+        return function(period, starts, *args, **kwargs)
 
     return spied
+
+
+def test_a_miss_committed_past_the_cursor_is_counted_once(alice, carol, service_desk, monkeypatch):
+    """An outcome recorded while a run reads (visible, but past the cursor it moves to) is left
+    to the next run, which adds it to a period it does not recount: counted once, not twice."""
+    from escalation.policy_services import policy_create
+    from kpis.verify import differences
+    from tickets.sla.models import BusinessCalendar
+
+    around_the_clock = BusinessCalendar.objects.create(name="Around the clock", is_24x7=True)
+    with _at(dt.datetime(2026, 9, 1, tzinfo=dt.UTC)):
+        policy_create(
+            name="Standard",
+            calendar=around_the_clock,
+            first_response_minutes=60,
+            resolution_minutes=240,
+            acting_user=None,
+        )
+    late = _answered_ticket(alice, carol, 10)  # due resolved by 13:00 on 5 October
+    with _at(T0 + minutes(30)):
+        refresh_incremental()
+    _answered_ticket(alice, carol, 10, at=T0 + dt.timedelta(days=1), subject="Printer")  # October again
+    november = T0 + dt.timedelta(days=40)
+    with _at(november):
+        ticket_resolve(late, code="fixed", summary="At last", acting_user=carol)
+    miss = late.events.get(kind=EventKind.SLA_MISSED)
+
+    # The first run moves its cursor to just before the miss, as if the miss had been drawn
+    # after committed_seq() and committed before the October month was recomputed.
+    monkeypatch.setattr(rollups, "committed_seq", lambda: miss.seq - 1)
+    with _at(november + minutes(5)):
+        refresh_incremental()
+    assert RefreshState.objects.get().last_seq == miss.seq - 1
+    assert month_figure(Dimension.DESK, 0)["sla_resolution_due"] == 0
+    monkeypatch.undo()
+    with _at(november + minutes(10)):
+        refresh_incremental()
+        assert differences(periods=Period.values) == []
+
+    october = month_figure(Dimension.DESK, 0)
+    assert (october["sla_resolution_due"], october["sla_resolution_met"], october["sla_response_due"]) == (1, 0, 2)
