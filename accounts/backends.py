@@ -17,6 +17,11 @@ def with_team_ids(users):
     )
 
 
+# Built once: resolving the two subqueries took a third of the time of reading the user. A
+# queryset is only a statement; each get() below clones it and reads PostgreSQL afresh.
+USERS_WITH_TEAM_IDS = with_team_ids(User._default_manager.all())
+
+
 class TeamsBackend(ModelBackend):
     """Every request reads the user and their team ids from PostgreSQL, in one statement.
 
@@ -26,7 +31,7 @@ class TeamsBackend(ModelBackend):
 
     def get_user(self, user_id):
         try:
-            user = with_team_ids(User._default_manager).get(pk=user_id)
+            user = USERS_WITH_TEAM_IDS.get(pk=user_id)
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -4,20 +4,22 @@ The queue shows 50 rows on every page load; through the template engine each row
 than the SQL that fetched the whole page (per row two ``{% url %}``, a ``blocktranslate``, an
 inclusion tag for the SLA badge and some 30 variable lookups). Here the URL is reversed once
 per page, the status labels are translated once per page, and every value from the database goes
-through ``escape``. Dates are Django's own formatting (``date_format``, as the ``date`` filter)
-and SLA badges tickets/sla/badges.py's ``badge_for``; nothing is kept between requests.
+through ``escape``. Dates are Django's own formatting (``dateformat.format`` with the language's
+``SHORT_DATETIME_FORMAT``, as the ``date`` filter) and SLA badges tickets/sla/badges.py's
+``badge_for``; nothing is kept between requests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from html import escape
 
 from django import template
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format, localize
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format, localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_lazy
@@ -57,9 +59,13 @@ def sla_badge_html(badge: Badge) -> str:
     )
 
 
-def _local_date(value) -> str:
-    """What ``{{ value|date:"SHORT_DATETIME_FORMAT" }}`` prints: local time, the language's format."""
-    return "" if value is None else escape(date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT"))
+def _local_date(value: datetime | None, date_format: str, zone: tzinfo) -> str:
+    """What ``{{ value|date:"SHORT_DATETIME_FORMAT" }}`` prints, given that format and time zone.
+
+    ``formats.date_format`` looks the format up again on every call; a page of 50 rows looks
+    it and the reader's time zone up once and formats each date with the same Django function.
+    """
+    return "" if value is None else escape(dateformat.format(timezone.localtime(value, zone), date_format))
 
 
 # "Breaching soon" sorted by due time: a heading row where the rows pass from one group to the next.
@@ -87,6 +93,9 @@ def queue_rows(tickets: Sequence[Ticket], due_groups: dict | None = None) -> Saf
     # Every ticket's URL is this one with its reference in place of the marker.
     url_before, url_after = (escape(part) for part in reverse("tickets:agent_ticket", args=["~"]).rsplit("~", 1))
     status_labels = {value: escape(str(label)) for value, label in Status.choices}
+    # Looked up once per page, not once per row: the language is the same for all 50.
+    select_label = gettext("Select %(reference)s")
+    date_format, zone = get_format("SHORT_DATETIME_FORMAT"), timezone.get_current_timezone()
     now = timezone.now()
     rows = []
     group = due_groups["before"] if due_groups else None
@@ -98,7 +107,7 @@ def queue_rows(tickets: Sequence[Ticket], due_groups: dict | None = None) -> Saf
                 group = row_group
         reference = format_reference(ticket.pk)  # "HD-" and digits: nothing to escape
         url = f"{url_before}{reference}{url_after}"
-        select = escape(gettext("Select %(reference)s") % {"reference": reference})
+        select = escape(select_label % {"reference": reference})
         tag_badges = "".join(
             f' <span class="badge rounded-pill text-bg-light border fw-normal">{escape(name)}</span>'
             for name in ticket.tag_names
@@ -122,7 +131,7 @@ def queue_rows(tickets: Sequence[Ticket], due_groups: dict | None = None) -> Saf
             f'<td class="queue-requester small">{escape(requester) if requester else ""}</td>'
             f'<td class="queue-team small">{escape(team) if team else "—"}</td>'
             f'<td class="queue-assignee small">{escape(assignee) if assignee else "—"}</td>'
-            f'<td class="queue-updated small">{_local_date(ticket.updated_at)}</td>'
+            f'<td class="queue-updated small">{_local_date(ticket.updated_at, date_format, zone)}</td>'
             "</tr>"
         )
     # Safe: every value from the database went through escape().
