@@ -18,7 +18,7 @@ from django.utils import translation
 from accounts.models import Role
 from tests.factories import PASSWORD, OrganisationFactory, TeamFactory, UserFactory
 
-pytest_plugins = ["tests.monitoring.spike_fixtures"]
+pytest_plugins = ["tests.mail.mail_fixtures", "tests.monitoring.spike_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,39 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from mail.models import InboundEmail, InboundStatus, Mailbox, Transport
+from mail.models import InboundEmail, InboundStatus
 from mail.services import receive
 from notifications.models import OutboxEmail
-from tests.mail.conftest import corpus_message
-from tests.mail.test_mail_pages import held
+from tests.mail.mail_fixtures import corpus_message, held
 from tickets.models import EventKind, Ticket
 
 INBOUND = "/api/v1/mail/inbound/"
 
 
 @pytest.fixture
-def mailbox(db, service_desk):
-    return Mailbox.objects.create(
-        name="Support", address="support@helpdesk.example", team=service_desk, transport=Transport.RECEIVER
-    )
-
-
-@pytest.fixture
-def network_mailbox(db, network_team):
-    return Mailbox.objects.create(
-        name="Network", address="network@helpdesk.example", team=network_team, transport=Transport.RECEIVER
-    )
-
-
-@pytest.fixture
 def hold_everything(settings):
     settings.MAIL_MAX_NEW_TICKETS_PER_SENDER_HOUR = 0  # every new sender is held
-
-
-@pytest.fixture
-def with_files(mailbox):
-    """Sam's e-mail with files: a ticket in the Service Desk."""
-    return receive(mailbox, corpus_message("multipart_attachments_apple.eml"))
 
 
 def test_manager_lists_held_and_failed_emails_of_her_teams(as_user, erin, mailbox, network_mailbox, hold_everything):

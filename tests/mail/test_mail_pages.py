@@ -5,30 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from mail.models import InboundEmail, InboundStatus, Mailbox, Transport
+from mail.models import InboundEmail, InboundStatus
 from mail.services import receive
+from tests.mail.mail_fixtures import held
 from tickets.models import Ticket
-
-
-@pytest.fixture
-def with_files(mailbox, corpus):
-    """Sam's e-mail with a PDF, a log and a forbidden .exe: a ticket in the Service Desk."""
-    return receive(mailbox, corpus("multipart_attachments_apple.eml"))
-
-
-@pytest.fixture
-def network_mailbox(db, network_team):
-    return Mailbox.objects.create(
-        name="Network", address="network@helpdesk.example", team=network_team, transport=Transport.RECEIVER
-    )
-
-
-def held(mailbox, number: int) -> InboundEmail:
-    raw = (
-        f"From: Spammy {number} <spammy@example.org>\r\nTo: {mailbox.address}\r\nSubject: Offer {number}\r\n"
-        f"Message-ID: <offer-{number}-{mailbox.pk}@example.org>\r\n\r\nBuy now.\r\n"
-    ).encode()
-    return receive(mailbox, raw)
 
 
 def test_agent_sees_the_original_email_of_a_ticket_in_her_team(client, carol, with_files):

@@ -16,7 +16,7 @@ from mail.services import receive, release, reprocess
 from mail.threads import referenced_ticket_id
 from notifications.models import OutboxEmail
 from notifications.suppression import is_failing
-from tests.mail.conftest import SUPPORT
+from tests.mail.mail_fixtures import SUPPORT
 from tickets.models import Category, Channel, Priority, Ticket
 from tickets.services import ticket_create
 
