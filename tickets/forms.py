@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import re
 
 from django import forms
@@ -428,36 +429,34 @@ class TicketSelectionField(forms.Field):
 OPTIONS_SECONDS = 60
 
 
-def _cached_options(key: str, build) -> list:
+def _options_key(language: str | None) -> str:
+    # Team labels are in the reader's language (Team.name_zh_hans), so each language has its lists.
+    return f"bulk-options:{language or settings.LANGUAGE_CODE}"
+
+
+def bulk_options() -> dict[str, list[tuple[int, str]]]:
+    """The bulk bar's agents and teams, labels in the reader's language: one cache read."""
+    key = _options_key(translation.get_language())
     options = cache.get(key)
     if options is None:
-        options = list(build())
+        options = {
+            "agents": list(User.objects.staff().order_by("full_name").values_list("pk", "full_name")),
+            "teams": [(team.pk, str(team)) for team in Team.objects.all()],
+        }
         cache.set(key, options, OPTIONS_SECONDS)
     return options
 
 
 def forget_options(**_signal) -> None:
     """A user or team saved or deleted: the next page lists them as they are now."""
-    cache.delete_many(["bulk-options:agents", *(_teams_key(code) for code, _name in settings.LANGUAGES)])
+    cache.delete_many([_options_key(code) for code, _name in settings.LANGUAGES])
 
 
-def _assignee_choices() -> list[tuple[str, str]]:
-    # Called when the form is rendered, not when a post is validated: no query for that.
-    agents = _cached_options(
-        "bulk-options:agents", lambda: User.objects.staff().order_by("full_name").values_list("pk", "full_name")
-    )
+def _assignee_choices(agents: list[tuple[int, str]]) -> list[tuple[str, str]]:
     return [("", "—"), ("me", _("Me")), ("none", _("Nobody (unassign)")), *((str(pk), name) for pk, name in agents)]
 
 
-def _teams_key(language: str | None) -> str:
-    # Team labels are in the reader's language (Team.name_zh_hans), so each language has its list.
-    return f"bulk-options:teams:{language or settings.LANGUAGE_CODE}"
-
-
-def _team_choices() -> list[tuple[str, str]]:
-    teams = _cached_options(
-        _teams_key(translation.get_language()), lambda: [(team.pk, str(team)) for team in Team.objects.all()]
-    )
+def _team_choices(teams: list[tuple[int, str]]) -> list[tuple[int | str, str]]:
     return [("", "---------"), *teams]
 
 
@@ -474,7 +473,7 @@ class BulkActionForm(forms.Form):
         label=_("Assign to"),
         required=False,
         # Posted as "me", "none" (unassign) or an agent's id.
-        widget=forms.Select(choices=_assignee_choices, attrs={"class": "form-select form-select-sm"}),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", "—"), *((s.value, s.label) for s in BULK_STATUSES)]
@@ -492,8 +491,11 @@ class BulkActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.not_found = 0
-        # Rendered from the cached list; a posted team is still looked up in the queryset.
-        self.fields["team"].widget.choices = _team_choices
+        # Both menus from one cache read, made when the form is rendered (a post is validated
+        # without it); a posted team is still looked up in the queryset.
+        options = functools.cache(bulk_options)
+        self.fields["assignee"].widget.choices = lambda: _assignee_choices(options()["agents"])
+        self.fields["team"].widget.choices = lambda: _team_choices(options()["teams"])
 
     def _visible(self, numbers: list[int]) -> list[Ticket]:
         found = visible(self.user, Ticket.objects.filter(pk__in=numbers)).in_bulk()

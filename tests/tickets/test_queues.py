@@ -554,3 +554,21 @@ def test_a_row_changes_with_anything_it_shows(client, alice, carol, service_desk
 
     assert "Alice Renamed" in page and "Alice Smith" not in page
     assert ">paper</span>" in page
+
+
+def test_the_bulk_bar_menus_follow_a_new_agent_and_team(client, alice, carol, service_desk):
+    from accounts.models import Role
+    from tests.factories import TeamFactory, UserFactory
+
+    _ticket(alice, "Anything")
+    client.force_login(carol)
+    before = client.get(QUEUE, {"view": "teams"}).content.decode()  # both menus cached
+    nora = UserFactory(email="nora@helpdesk.example", full_name="Nora Newcomer", role=Role.AGENT)
+    field = TeamFactory(name="Field Service")
+
+    after = client.get(QUEUE, {"view": "teams"}).content.decode()
+
+    assert "Nora Newcomer" not in before and "Field Service" not in before
+    assert f'<option value="{nora.pk}">Nora Newcomer</option>' in after
+    assert f'<option value="{field.pk}">Field Service</option>' in after
+    assert f'<option value="{carol.pk}">{carol.full_name}</option>' in after
