@@ -149,9 +149,8 @@ def figures_sql(
     """``(bucket, dimension, key, values)`` for ``dimensions``; parameters: ``first_day``,
     ``last_day`` (local days, both included), ``zone``, ``buckets`` (a list of period starts, or
     None for all buckets in the range) and ``upto`` (the SLA outcomes up to this ``seq``; None:
-    all). ``added_outcomes``: the SLA outcomes with
-    ``seq`` in (``after``, ``upto``] alone (every other count 0), for the periods late misses
-    reached (``kpis/rollups.py``)."""
+    all). ``added_outcomes``: the SLA outcomes with ``seq`` in (``after``, ``upto``] alone (every
+    other count 0), for the periods late misses reached (``kpis/rollups.py``)."""
     bucket = bucket_sql(period, "fact.day")
     in_range = "fact.day BETWEEN %(first_day)s AND %(last_day)s"
     staff = ", ".join(f"'{role}'" for role in STAFF_ROLES)
@@ -169,23 +168,14 @@ def figures_sql(
         Dimension.TEAM: "escalation.team_id",
         Dimension.CATEGORY: "escalation.category_id",
     }
-    outcomes_read = f"""
-            FROM tickets_ticketevent AS outcome
-            LEFT JOIN accounts_user AS actor ON actor.id = outcome.actor_id
-            LEFT JOIN accounts_team AS team ON team.id = outcome.team_id
-            WHERE outcome.kind IN ('sla_met', 'sla_missed')
-              AND outcome.counts_at >= {events_from} AND outcome.counts_at < {events_until}
+    outcomes_in = f"""outcome.counts_at >= {events_from} AND outcome.counts_at < {events_until}
               -- Not the outcomes past the refresh's cursor, visible or not: a later run adds
               -- those to periods it does not recount (kpis/rollups.py add_late_outcomes).
               AND (%(upto)s::bigint IS NULL OR outcome.seq <= %(upto)s::bigint)"""
     if added_outcomes:
         # Only the outcomes recorded since the last run: kpis/rollups.py adds their counts to
         # the stored periods they fell due in.
-        outcomes_read = """
-            FROM tickets_ticketevent AS outcome
-            LEFT JOIN accounts_user AS actor ON actor.id = outcome.actor_id
-            LEFT JOIN accounts_team AS team ON team.id = outcome.team_id
-            WHERE outcome.kind IN ('sla_met', 'sla_missed') AND outcome.seq > %(after)s AND outcome.seq <= %(upto)s"""
+        outcomes_in = "outcome.seq > %(after)s AND outcome.seq <= %(upto)s"
     sla_part = _part(
         dimensions,
         period,
@@ -196,7 +186,10 @@ def figures_sql(
                        AS agent_id,
                    outcome.team_id, outcome.category_id,
                    outcome.new_value ->> 'target' AS target, outcome.kind = 'sla_met' AS met
-            {outcomes_read}
+            FROM tickets_ticketevent AS outcome
+            LEFT JOIN accounts_user AS actor ON actor.id = outcome.actor_id
+            LEFT JOIN accounts_team AS team ON team.id = outcome.team_id
+            WHERE outcome.kind IN ('sla_met', 'sla_missed') AND {outcomes_in}
         )""",
         fact_keys,
         """
