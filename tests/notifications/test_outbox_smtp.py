@@ -102,7 +102,9 @@ def sweep_in_thread(name: str, results: dict, start: threading.Event | threading
 
 def test_two_sweeps_against_a_slow_relay_deliver_each_message_once_one_connection_per_batch(smtp_server):
     relay = SlowRelay(delay=1.0)
-    subjects = queue(6)
+    # Five, not six: two sweeps coming back together to two rows may split them one each (both
+    # outcomes are right), while a single fifth row can only go to one of them.
+    subjects = queue(5)
     results = {}
 
     with smtp_server(relay), override_settings(OUTBOX_BATCH_SIZE=2):
@@ -112,11 +114,11 @@ def test_two_sweeps_against_a_slow_relay_deliver_each_message_once_one_connectio
             thread.join(timeout=60)
 
     assert sorted(subject for subject, _peer in relay.received) == subjects  # each exactly once
-    # Each took a batch at once; whichever finished first took the third.
-    assert sorted(results.values()) == [2, 4], results
-    # Three batches of two, each sent over a connection of its own.
-    assert sorted(Counter(peer for _subject, peer in relay.received).values()) == [2, 2, 2]
-    assert OutboxEmail.objects.filter(sent_at__isnull=False, attempts=1, claim_token=None).count() == 6
+    # Each took a batch at once; one of them took the fifth row.
+    assert sorted(results.values()) == [2, 3], results
+    # Three batches (two, two, one), each sent over a connection of its own.
+    assert sorted(Counter(peer for _subject, peer in relay.received).values()) == [1, 2, 2]
+    assert OutboxEmail.objects.filter(sent_at__isnull=False, attempts=1, claim_token=None).count() == 5
 
 
 def test_a_row_whose_lease_ran_out_behind_a_slow_relay_goes_to_another_sweep_and_is_sent_once(smtp_server):
