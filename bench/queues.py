@@ -41,7 +41,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(1, str(ROOT))
 
-from dataset.database import add_arguments, bench_database, log, p50, p95  # noqa: E402
+from dataset.database import BENCH_DATABASE, add_arguments, bench_database, log, p50, p95  # noqa: E402
 
 WARM_UP = 5
 DEEP_PAGE = 21  # the page reached by following "Next page" 20 times
@@ -414,6 +414,9 @@ def check_search_vectors() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_arguments(parser, repeat=30)
+    parser.add_argument(
+        "--database", default=BENCH_DATABASE, help=f"the database to fill or reuse (default {BENCH_DATABASE})"
+    )
     args = parser.parse_args(argv)
     with bench_database(args) as fill_seconds:
         run(args, fill_seconds)

@@ -40,7 +40,7 @@ from accounts.permissions import visible
 from helpdesk.db import prepared_cursor
 from helpdesk.names import chinese_active
 from tickets.lifecycle import ACTIVE
-from tickets.models import Escalation, Status, Tag, Ticket, TicketEvent, format_reference
+from tickets.models import Escalation, Status, Tag, Ticket, format_reference
 from tickets.permissions import coordinated_by, staff_team_ids
 from tickets.sla.models import SlaPolicy
 
@@ -193,7 +193,11 @@ def counts_cache_key(user: User) -> str:
     still shows within ``COUNTS_SECONDS``. Nothing has to reach Redis to invalidate anything.
     """
     teams = ",".join(str(pk) for pk in sorted(staff_team_ids(user)))
-    last_acted = TicketEvent.objects.filter(actor_id=user.pk).order_by("-id").values_list("id", flat=True).first()
+    # Written out and prepared like the page's SELECT: on every page, and the ORM spent as long
+    # building it as PostgreSQL did answering it.
+    with prepared_cursor() as cursor:
+        cursor.execute("SELECT max(id) FROM tickets_ticketevent WHERE actor_id = %s", [user.pk])
+        (last_acted,) = cursor.fetchone()
     return f"queue-counts:{user.pk}:{user.role}:{teams}:{last_acted or 0}"
 
 

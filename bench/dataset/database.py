@@ -103,9 +103,12 @@ def drop_database(database_url: str, *, name: str = BENCH_DATABASE) -> None:
 def bench_database(args: argparse.Namespace) -> Iterator[float | None]:
     """Point Django at the benchmark database, set it up, fill it when needed; drop it unless --keep.
 
-    Yields the seconds the fill took, or None when an earlier fill was reused.
+    ``args.database``, where a script offers it, names another database than helpdesk_bench (a
+    10-million-ticket fill of its own). Yields the seconds the fill took, or None when an earlier
+    fill was reused.
     """
-    database_url, redis_url = server_urls()
+    name = getattr(args, "database", BENCH_DATABASE)
+    database_url, redis_url = server_urls(name)
     os.environ["DATABASE_URL"] = database_url
     os.environ["REDIS_URL"] = redis_url
     # The cache in the same database 15, the benchmark's own: its cache.clear() touches nothing else.
@@ -115,11 +118,11 @@ def bench_database(args: argparse.Namespace) -> Iterator[float | None]:
 
     have = 0
     if not args.fresh:
-        create_database(database_url, fresh=False)
+        create_database(database_url, fresh=False, name=name)
         have = filled_tickets(database_url)
     fill_needed = have < args.tickets
     if fill_needed:
-        create_database(database_url, fresh=True)
+        create_database(database_url, fresh=True, name=name)
 
     import django
 
@@ -138,13 +141,13 @@ def bench_database(args: argparse.Namespace) -> Iterator[float | None]:
         if fill_needed:
             from dataset.fill import fill
 
-            log(f"filling {BENCH_DATABASE} with {args.tickets:,} tickets")
+            log(f"filling {name} with {args.tickets:,} tickets")
             fill_seconds = fill(database_url, args.tickets, seed=SEED, log=log)
             log(f"filled in {fill_seconds:.0f} s")
         else:
-            log(f"reusing {BENCH_DATABASE}: {have:,} tickets (--fresh rebuilds)")
+            log(f"reusing {name}: {have:,} tickets (--fresh rebuilds)")
         yield fill_seconds
     finally:
         if not args.keep:
-            drop_database(database_url)
-            log(f"dropped {BENCH_DATABASE} (--keep keeps it)")
+            drop_database(database_url, name=name)
+            log(f"dropped {name} (--keep keeps it)")
