@@ -307,7 +307,8 @@ class Ticket(models.Model):
             models.Index(fields=["resolved_at"], name="ticket_resolved_open_idx", condition=Q(status="resolved")),
             # The deflection report counts the web form's tickets of a period (knowledge/reports.py).
             models.Index(fields=["created_at"], name="ticket_web_created_idx", condition=Q(channel="web")),
-            GinIndex(fields=["search_vector"], name="ticket_search_idx"),
+            # The words, and the id (btree_gin) for search's "newest tickets first" windows.
+            GinIndex(fields=["search_vector", "id"], name="ticket_search_id_idx"),
             models.Index(
                 fields=["sla_running_since"],
                 name="ticket_sla_since_idx",

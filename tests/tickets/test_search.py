@@ -9,6 +9,7 @@ import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tickets import search
@@ -191,6 +192,27 @@ def test_the_newest_tickets_are_ranked_first_and_older_ones_when_they_do_not_fil
     assert search_tickets(carol, "scanner", limit=4)[0] == old  # widened: 3 < 4
     assert len(search_tickets(carol, "scanner", limit=10)) == 4
     assert unrelated not in search_tickets(carol, "scanner", limit=10)
+
+
+def test_the_newest_window_is_read_inside_the_word_index(carol, alice, service_desk, monkeypatch):
+    """The id bound goes into the GIN index's condition with the words (ticket_search_id_idx):
+    PostgreSQL then reads only the end of a common word's list. As a plain integer the bound
+    stays outside it and the whole list is read (tenfold at 10 M tickets, docs/performance.md)."""
+    for n in range(3):
+        ticket_create(requester=alice, subject=f"Scanner {n}", description="…", acting_user=alice)
+    monkeypatch.setattr(search, "RANKED_WINDOWS", (2, None))
+    with CaptureQueriesContext(connection) as captured:
+        search_tickets(carol, "scanner", limit=1)
+    windowed = next(query["sql"] for query in captured.captured_queries if "@@" in query["sql"])
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: PostgreSQL would read them all
+        cursor.execute(f"EXPLAIN {windowed}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    scan = next(line for line in plan.splitlines() if "Index Scan on ticket_search_id_idx" in line)
+    condition = plan.splitlines()[plan.splitlines().index(scan) + 1]
+    assert "Index Cond:" in condition and "@@" in condition and "id >" in condition, plan
 
 
 def test_the_windows_never_show_another_teams_ticket(carol, alice, dave, network_team, service_desk, monkeypatch):
