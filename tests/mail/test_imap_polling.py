@@ -8,6 +8,8 @@ import signal
 import socket
 import threading
 import time
+from collections import Counter
+from email import message_from_bytes
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -251,7 +253,12 @@ def test_beat_task_imports_once_across_a_worker_killed_mid_import(imap_server, s
     assert sorted(Ticket.objects.values_list("subject", flat=True)) == sorted(
         f"Request number {n}" for n in range(count)
     )
-    assert len(imap_server.folder_messages("Imported")) == count
+    # Every message archived. The one whose MOVE the kill cut off may stand there twice: the
+    # server had copied it but not yet expunged it from the inbox, and the restarted worker
+    # (which imported it again as the same e-mail, no second ticket) moved it once more.
+    archived = [message_from_bytes(raw)["Subject"] for _flags, raw in imap_server.folder_messages("Imported")]
+    assert sorted(set(archived)) == sorted(f"Request number {n}" for n in range(count))
+    assert len(archived) <= count + 1, Counter(archived).most_common(3)
     support.refresh_from_db()
     assert support.last_error == ""
 
