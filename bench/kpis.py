@@ -1,7 +1,7 @@
 """What does the KPI engine cost at scale, and how fast does a history import go?
 
     .venv/bin/python bench/kpis.py [--tickets 1000000] [--keep] [--fresh] [--repeat 3]
-                                   [--import-tickets 2000] [--skip-full] [--only month]
+                                   [--import-tickets 2000] [--skip-full] [--only month|incremental]
 
 Uses the benchmark database ``helpdesk_bench`` (bench/dataset/database.py: filled with COPY when
 it holds fewer than --tickets tickets, ``--fresh`` rebuilds it, without ``--keep`` it is dropped
@@ -18,7 +18,9 @@ Measured:
    per source, grouped by agent, joined on the agent), its numbers checked against the stored
    month rows for every agent and key. ``--only month`` runs this part alone.
 3. ``refresh_incremental()`` after about 1,000 new events written through the services
-   (notes, replies, pending and back, resolutions on ~150 active tickets, ``at`` = now).
+   (notes, replies, pending and back, resolutions on ~150 active tickets, ``at`` = now), then
+   ``refresh_periods()`` for the weeks, months and quarters it marked stale. ``--only
+   incremental`` runs this part alone.
 4. ``export_figures(first, last, 'agent' | 'team')`` for the same month, from the events.
 5. ``tickets.importing.import_file(..., create_missing=True)`` of --import-tickets generated
    JSONL tickets with realistic histories into a scratch database (``helpdesk_bench_import``,
@@ -530,8 +532,10 @@ def incremental(repeat: int) -> tuple[int, int, float, list[tuple]]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from kpis.rollups import refresh_incremental
+    from kpis.rollups import refresh_incremental, refresh_periods
 
+    # Start from nothing stale, as right after a periods run.
+    refresh_periods()
     events, tickets, took = new_events(NEW_EVENTS, NEW_EVENT_TICKETS)
     log(f"{events:,} new events on {tickets} tickets through the services in {took:.1f} s")
     with CaptureQueriesContext(connection) as captured:
@@ -541,10 +545,17 @@ def incremental(repeat: int) -> tuple[int, int, float, list[tuple]]:
     for label, spent in statement_steps(captured.captured_queries):
         log(f"  incremental: {label}: {spent:.2f} s")
     nothing = timed(refresh_incremental, repeat)
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        periods = refresh_periods()
+        stale = time.perf_counter() - started
+    for label, spent in statement_steps(captured.captured_queries):
+        log(f"  periods: {label}: {spent:.2f} s")
     rows = [
-        (f"refresh_incremental() after {events:,} new events ({result.tickets} tickets, {result.buckets} buckets)",
+        (f"refresh_incremental() after {events:,} new events ({result.tickets} tickets, {result.buckets} periods)",
          [first]),
         ("refresh_incremental() with nothing new", nothing),
+        (f"refresh_periods() after it ({periods.buckets} stale weeks, months and quarters)", [stale]),
     ]  # fmt: skip
     return events, tickets, took, rows
 
@@ -746,6 +757,12 @@ def run(args: argparse.Namespace, fill_seconds: float | None) -> None:
         print(f"PostgreSQL {version}, {_os.cpu_count()} cores, load average {load} (1 / 5 / 15 min)")
         print_month(first_day, last_day, args.repeat, month_rows, tuple(checked))
         return
+    if args.only == "incremental":
+        load = " / ".join(f"{value:.1f}" for value in _os.getloadavg())
+        _events, _tickets, _took, incremental_rows = incremental(args.repeat)
+        print(f"\n{before['tickets']:,} tickets, {before['events']:,} events; load average {load} before")
+        table("Incremental refresh", ("measurement", "s"), [(label, seconds(v)) for label, v in incremental_rows])
+        return
     if args.skip_full and before["figures"]:
         log("refresh_full() skipped (--skip-full): the stored figures are reused")
         full, steps = 0.0, []
@@ -824,8 +841,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["month"],
-        help="run one part alone: 'month' (the engine vs the hand-written statement); implies --keep",
+        choices=["month", "incremental"],
+        help="run one part alone: 'month' (the engine vs the hand-written statement) or 'incremental'; implies --keep",
     )
     parser.add_argument(
         "--skip-full", action="store_true", help="reuse the stored figures instead of timing refresh_full() again"

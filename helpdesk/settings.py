@@ -284,6 +284,8 @@ OUTBOX_SWEEP_SECONDS = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))
 # A sweep claims this many e-mails at a time and sends them over one SMTP connection.
 OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "10"))
 KPI_REFRESH_SECONDS = float(os.environ.get("KPI_REFRESH_SECONDS", "300"))
+# Weeks, months and quarters: their medians read every fact of the period again (kpis/rollups.py).
+KPI_PERIODS_SECONDS = float(os.environ.get("KPI_PERIODS_SECONDS", "900"))
 # Loaded into the database schedule by django-celery-beat when beat starts.
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "notifications.deliver_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
@@ -292,6 +294,7 @@ CELERY_BEAT_SCHEDULE = {
     "sla-scan": {"task": "escalation.sla_scan", "schedule": 60.0},
     "escalation-rules": {"task": "escalation.run_rules", "schedule": 60.0},
     "kpi-refresh": {"task": "kpis.refresh_incremental", "schedule": KPI_REFRESH_SECONDS},
+    "kpi-periods": {"task": "kpis.refresh_periods", "schedule": KPI_PERIODS_SECONDS},
     "kpi-snapshots": {"task": "kpis.refresh_snapshots", "schedule": KPI_REFRESH_SECONDS},
     "kpi-rebuild-nightly": {"task": "kpis.refresh_full", "schedule": crontab(hour=2, minute=30)},
     # After the nightly rebuild: open appraisal periods that have ended are calculated on fresh figures.

@@ -25,4 +25,4 @@ class PeriodFigureAdmin(ReadOnly):
 
 @admin.register(RefreshState)
 class RefreshStateAdmin(ReadOnly):
-    list_display = ["last_seq", "refreshed_at", "full_refreshed_at"]
+    list_display = ["last_seq", "refreshed_at", "periods_refreshed_at", "full_refreshed_at"]

@@ -1,10 +1,14 @@
 """Keeping ``PeriodFigure`` current: incrementally from the events past the cursor, fully at night.
 
-Both runs are one transaction each: a worker killed halfway leaves the tables as they were.
-The incremental run reads the events with ``seq`` above ``RefreshState.last_seq`` and up to the
-committed mark (``tickets/event_seq.py``), refreshes the facts of their tickets, and recomputes
-the periods those tickets' facts and events fall in; the full run rebuilds every fact and every
-period. Runs queue on the state row's lock, so two never interleave.
+Every run is one transaction: a worker killed halfway leaves the tables as they were. The
+incremental run (every few minutes) reads the events with ``seq`` above ``RefreshState.last_seq``
+and up to the committed mark (``tickets/event_seq.py``), refreshes the facts of their tickets,
+recomputes the days those tickets' facts and events fall in, and marks their weeks, months and
+quarters stale (``StalePeriod``). ``refresh_periods`` (every ``KPI_PERIODS_SECONDS``) recomputes
+the stale ones: a quarter's medians and p90 read every fact of the quarter again, which costs
+more than the rest of a run together, so they are not recomputed every few minutes. The full
+run rebuilds every fact and every period. Runs queue on the state row's lock, so two never
+interleave.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from django.utils import timezone
 
 from kpis.facts import fact_params, refresh_facts, sort_in_memory
 from kpis.figures import STORED, figures_sql
-from kpis.models import Dimension, Period, RefreshState
+from kpis.models import Dimension, Period, RefreshState, StalePeriod
 from kpis.period_sections import store_period_sections
 from tickets.event_seq import SeqBusy, committed_seq
 
@@ -194,7 +198,7 @@ def _event_days(after: int, upto: int) -> tuple[set[date], set[date]]:
 
 
 def refresh_incremental() -> RefreshResult:
-    """Bring the facts and figures up to every committed event; idempotent.
+    """Bring the facts and day figures up to every committed event, mark the longer periods stale; idempotent.
 
     When a long transaction holds events back (``SeqBusy``), nothing is done: the next run
     takes them.
@@ -216,22 +220,65 @@ def refresh_incremental() -> RefreshResult:
         today = timezone.localdate()
         event_days, due_days = _event_days(after, upto)
         # Articles are published and feedback raised without a ticket event: today's periods
-        # are always recomputed.
+        # are always recomputed (today's week, month and quarter at the next refresh_periods).
         days = changed_days | event_days | {today}
+        stale = _stale_starts()
         for period in Period.values:
-            # One period at a time: each reads only its own days through the facts' day index.
             starts = {period_start(period, day) for day in days}
-            for start in sorted(starts):
-                recompute_periods(period, [start], start, period_end(period, start), upto=upto)
-                result.buckets += 1
+            if period == Period.DAY:
+                # One day at a time: each reads only its own day through the facts' day index.
+                for start in sorted(starts):
+                    recompute_periods(period, [start], start, start, upto=upto)
+                    result.buckets += 1
+            else:
+                StalePeriod.objects.bulk_create(
+                    [StalePeriod(period=period, start=start) for start in starts], ignore_conflicts=True
+                )
             # Periods where only late misses fell due: their SLA counts grow, in one statement.
-            if late := {period_start(period, day) for day in due_days} - starts:
+            # Not a stale one: its stored row may lack outcomes up to the cursor, which its
+            # recount will take in.
+            if late := {period_start(period, day) for day in due_days} - starts - stale.get(period, set()):
                 add_late_outcomes(period, sorted(late), after, upto)
                 result.buckets += len(late)
         state.last_seq, state.refreshed_at = upto, timezone.now()
         state.save(update_fields=["last_seq", "refreshed_at"])
         result.tickets = len(tickets)
         return result
+
+
+def _stale_starts() -> dict[str, set[date]]:
+    stale: dict[str, set[date]] = {}
+    for period, start in StalePeriod.objects.values_list("period", "start"):
+        stale.setdefault(period, set()).add(start)
+    return stale
+
+
+def refresh_periods() -> RefreshResult:
+    """Recompute the weeks, months and quarters the incremental runs marked stale; idempotent.
+
+    Up to the cursor the last incremental run left: the facts are as of that run, and the SLA
+    outcomes are counted up to it, so that the next incremental run may add later ones.
+    """
+    with transaction.atomic():
+        state, _created = RefreshState.objects.select_for_update().get_or_create(id=1)
+        sort_in_memory()
+        result = RefreshResult(last_seq=state.last_seq)
+        stale = list(StalePeriod.objects.order_by("period", "start").values_list("period", "start"))
+        for period, start in stale:
+            recompute_periods(period, [start], start, period_end(period, start), upto=state.last_seq)
+            result.buckets += 1
+        # Nothing else marks periods meanwhile: the incremental run waits for the state row's lock.
+        StalePeriod.objects.all().delete()
+        state.periods_refreshed_at = timezone.now()
+        state.save(update_fields=["periods_refreshed_at"])
+        return result
+
+
+def refresh_now() -> RefreshResult:
+    """Both runs, one after the other: every figure up to the committed events (``kpi_refresh``, tests)."""
+    result = refresh_incremental()
+    result.buckets += refresh_periods().buckets
+    return result
 
 
 def refresh_full() -> RefreshResult:
@@ -250,7 +297,7 @@ def refresh_full() -> RefreshResult:
             # DELETE, not TRUNCATE: dashboards keep reading the old rows until this commits.
             cursor.execute(
                 "DELETE FROM kpis_periodfigure; DELETE FROM kpis_periodsection; DELETE FROM kpis_resolutionfact;"
-                " DELETE FROM kpis_responsefact"
+                " DELETE FROM kpis_responsefact; DELETE FROM kpis_staleperiod"
             )
         refresh_facts(None)
         first, last = _fact_day_range()
@@ -266,8 +313,8 @@ def refresh_full() -> RefreshResult:
                 )
         now = timezone.now()
         state.last_seq = cursor_after
-        state.refreshed_at, state.full_refreshed_at = now, now
-        state.save(update_fields=["last_seq", "refreshed_at", "full_refreshed_at"])
+        state.refreshed_at = state.full_refreshed_at = state.periods_refreshed_at = now
+        state.save(update_fields=["last_seq", "refreshed_at", "full_refreshed_at", "periods_refreshed_at"])
         return RefreshResult(last_seq=state.last_seq)
 
 

@@ -7,14 +7,20 @@ from django.utils import timezone
 
 from kpis.appraisals import calculate_due_periods
 from kpis.reviews import draw_reviews, previous_month
-from kpis.rollups import refresh_full, refresh_incremental
+from kpis.rollups import refresh_full, refresh_incremental, refresh_periods
 from kpis.snapshots import refresh_team_snapshots
 
 
 @shared_task(name="kpis.refresh_incremental", acks_late=True, ignore_result=True)
 def refresh_kpis_incremental() -> int:
-    """Every few minutes: facts and figures of the tickets with new events. Idempotent."""
+    """Every few minutes: facts and day figures of the tickets with new events. Idempotent."""
     return refresh_incremental().tickets
+
+
+@shared_task(name="kpis.refresh_periods", acks_late=True, ignore_result=True)
+def refresh_kpis_periods() -> int:
+    """Every quarter of an hour: the weeks, months and quarters with changes since the last run. Idempotent."""
+    return refresh_periods().buckets
 
 
 @shared_task(name="kpis.refresh_snapshots", acks_late=True, ignore_result=True)

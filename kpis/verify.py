@@ -9,7 +9,7 @@ from datetime import date
 
 from kpis.export import export_figures
 from kpis.figures import METRIC_KEYS
-from kpis.models import Dimension, Period, PeriodFigure
+from kpis.models import Dimension, Period, PeriodFigure, StalePeriod
 from kpis.rollups import period_end
 
 
@@ -34,13 +34,18 @@ def differences(
     periods: Iterable[str] = (Period.MONTH,), since: date | None = None, dimensions: Iterable[str] = Dimension.values
 ) -> list[Difference]:
     """Every metric of every stored period (from ``since``) that the export computes differently,
-    and every key one side has and the other has not."""
+    and every key one side has and the other has not.
+
+    Stale periods (:func:`stale_periods`) are not compared: their recount is due.
+    """
     found = []
+    stale = set(StalePeriod.objects.values_list("period", "start"))
     for period in periods:
         # Day figures store no backlog (kpis/figures.py): the export's one for a day is not compared.
         metrics = [metric for metric in METRIC_KEYS if not (period == Period.DAY and metric == "backlog_end")]
         stored_starts = PeriodFigure.objects.filter(period=period).values_list("start", flat=True).distinct()
-        for start in sorted(start for start in stored_starts if since is None or start >= since):
+        compared = {start for start in stored_starts if (period, start) not in stale}
+        for start in sorted(start for start in compared if since is None or start >= since):
             for dimension in dimensions:
                 stored = {
                     figure.key: figure.values
@@ -55,3 +60,8 @@ def differences(
                                 Difference(period, start, dimension, key, metric, mine.get(metric), theirs.get(metric))
                             )
     return found
+
+
+def stale_periods(periods: Iterable[str]) -> int:
+    """How many of ``periods``' weeks, months and quarters wait for ``refresh_periods``."""
+    return StalePeriod.objects.filter(period__in=list(periods)).count()

@@ -22,6 +22,7 @@ from kpis.models.figures import (
     RefreshState,
     ResolutionFact,
     ResponseFact,
+    StalePeriod,
     TeamSnapshot,
 )
 
@@ -45,5 +46,6 @@ __all__ = [
     "ReviewerAppointment",
     "Scorecard",
     "ScorecardItem",
+    "StalePeriod",
     "TeamSnapshot",
 ]

@@ -139,6 +139,24 @@ class PeriodFigure(models.Model):
         return f"{self.period} {self.start} {self.dimension} {self.key}"
 
 
+class StalePeriod(models.Model):
+    """A week, month or quarter whose figures wait for the next ``refresh_periods`` run.
+
+    The incremental run keeps days current every few minutes and marks the longer periods its
+    changes fall in; their medians and p90 need every fact of the period read again, so they
+    are recomputed on a slower beat (``KPI_PERIODS_SECONDS``). See kpis/rollups.py.
+    """
+
+    period = models.CharField(max_length=8, choices=Period.choices)
+    start = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "start"], name="kpi_stale_period_once")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.start}"
+
+
 class RefreshState(models.Model):
     """Where the incremental refresh stopped: every event with ``seq`` up to ``last_seq`` is in."""
 
@@ -146,6 +164,7 @@ class RefreshState(models.Model):
     last_seq = models.BigIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True)
     full_refreshed_at = models.DateTimeField(null=True)
+    periods_refreshed_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"KPIs up to event {self.last_seq}"

@@ -9,7 +9,7 @@ from knowledge.reports import Period as ReportPeriod
 from knowledge.reports import deflection_figures
 from kpis.models import Period, PeriodSection
 from kpis.period_sections import DEFLECTION, ESCALATION_FLOW, store_period_sections
-from kpis.rollups import refresh_full, refresh_incremental
+from kpis.rollups import refresh_full, refresh_now
 from tickets.models import Channel
 from tickets.services import ticket_create
 from tickets.services.escalation import ticket_escalate
@@ -57,7 +57,7 @@ def test_the_incremental_refresh_updates_the_flow_and_drops_nothing_else(alice, 
     refresh_full()
     with time_machine.travel(OCT_5 + dt.timedelta(days=1), tick=False):
         _escalated(alice, carol, service_desk, network_team, OCT_5 + dt.timedelta(days=1))
-        refresh_incremental()
+        refresh_now()
     assert _section(Period.MONTH, OCTOBER, ESCALATION_FLOW, service_desk)[0]["count"] == 2
     assert _section(Period.DAY, OCT_5.date(), ESCALATION_FLOW, service_desk)[0]["count"] == 1
     assert PeriodSection.objects.filter(period=Period.MONTH, start=OCTOBER, key=ESCALATION_FLOW).count() == 2

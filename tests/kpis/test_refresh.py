@@ -13,8 +13,8 @@ from django.core.management.base import CommandError
 from accounts.models import Team
 from kpis import rollups
 from kpis.export import export_figures
-from kpis.models import Dimension, Period, PeriodFigure, RefreshState, ResolutionFact
-from kpis.rollups import refresh_full, refresh_incremental
+from kpis.models import Dimension, Period, PeriodFigure, RefreshState, ResolutionFact, StalePeriod
+from kpis.rollups import refresh_full, refresh_incremental, refresh_now, refresh_periods
 from tickets.event_checks import event_log_problems
 from tickets.models import Category, EventKind, Ticket
 from tickets.services import (
@@ -69,14 +69,14 @@ def test_incremental_refresh_follows_new_events_and_a_second_run_changes_nothing
     with _at(T0 + minutes(60)):
         ticket_resolve(ticket, code="fixed", summary="Restarted", acting_user=carol)
     with _at(T0 + minutes(61)):
-        first = refresh_incremental()
+        first = refresh_now()
     assert first.tickets == 1
     values = month_figure(Dimension.AGENT, carol.pk)
     assert (values["tickets_resolved"], values["resolutions"], values["fcr_rate"]) == (1, 1, 1.0)
     assert values["resolution_first_median_s"] == 3600
 
     with _at(T0 + minutes(62)):
-        again = refresh_incremental()
+        again = refresh_now()
     assert again.tickets == 0 and month_figure(Dimension.AGENT, carol.pk) == values
 
     with _at(T0 + dt.timedelta(days=2)):
@@ -84,7 +84,7 @@ def test_incremental_refresh_follows_new_events_and_a_second_run_changes_nothing
     with _at(T0 + dt.timedelta(days=2, minutes=30)):
         ticket_resolve(ticket, code="fixed", summary="Replaced the token", acting_user=carol)
     with _at(T0 + dt.timedelta(days=3)):
-        refresh_incremental()
+        refresh_now()
 
     values = month_figure(Dimension.AGENT, carol.pk)
     # One ticket, two resolutions: the first was reopened within the window.
@@ -122,12 +122,12 @@ def test_a_new_ticket_in_the_same_category_marks_the_resolution_as_recurred(alic
     with _at(T0 + minutes(30)):
         ticket_resolve(first, code="fixed", summary="Cleared", acting_user=carol)
     with _at(T0 + minutes(31)):
-        refresh_incremental()
+        refresh_now()
     assert month_figure(Dimension.CATEGORY, printers.pk)["recurrence_rate"] == 0.0
 
     with _at(T0 + dt.timedelta(days=10)):
         ticket_create(requester=alice, subject="Printer again", description="jam", acting_user=alice, category=printers)
-        refresh_incremental()
+        refresh_now()
 
     assert ResolutionFact.objects.get(ticket=first).recurred
     assert month_figure(Dimension.CATEGORY, printers.pk)["recurrence_rate"] == 1.0
@@ -141,7 +141,7 @@ def test_periods_follow_the_teams_time_zone(alice, carol, service_desk):
         ticket_resolve(ticket, code="fixed", summary="Done", acting_user=carol)
 
     # Incrementally: the events' days are taken in the team's zone, not the UTC date.
-    refresh_incremental()
+    refresh_now()
 
     # Created, answered and resolved on 1 November in Shanghai: nothing for the team in October.
     assert service_desk.pk not in export_figures(dt.date(2026, 10, 1), dt.date(2026, 10, 31), "team")
@@ -231,7 +231,7 @@ def test_kpi_verify_is_clean_after_a_refresh_and_reports_a_tampered_figure(alice
 
 def test_the_beat_schedule_runs_the_refreshes():
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"kpis.refresh_incremental", "kpis.refresh_full"} <= tasks
+    assert {"kpis.refresh_incremental", "kpis.refresh_periods", "kpis.refresh_full"} <= tasks
 
 
 def test_the_backlog_at_each_periods_end_is_stored_for_teams_and_the_desk(alice, carol, service_desk):
@@ -273,7 +273,7 @@ def test_a_late_miss_is_added_only_to_the_sla_figures_of_the_period_it_fell_due(
         ticket_resolve(september, code="fixed", summary="In time", acting_user=carol)
     late = _answered_ticket(alice, carol, 10)  # answered in time on 5 October, due resolved by 13:00
     with _at(T0 + minutes(30)):
-        refresh_incremental()
+        refresh_now()
     september_figures = list(
         PeriodFigure.objects.filter(start__month=9).order_by("pk").values_list("pk", "values", "computed_at")
     )
@@ -288,7 +288,7 @@ def test_a_late_miss_is_added_only_to_the_sla_figures_of_the_period_it_fell_due(
         ticket_resolve(late, code="fixed", summary="At last", acting_user=carol)
         ticket_resolve(earlier, code="fixed", summary="At last", acting_user=carol)
     with _at(november + minutes(5)):
-        refresh_incremental()
+        refresh_now()
 
     miss = late.events.get(kind=EventKind.SLA_MISSED)
     assert (miss.created_at, miss.counts_at) == (november, T0 + minutes(240))
@@ -319,12 +319,12 @@ def test_a_late_miss_is_added_only_to_the_sla_figures_of_the_period_it_fell_due(
     # A second late miss on the same day adds to the first (the ticket's own events counted first).
     second = _answered_ticket(alice, carol, 10, at=T0 + minutes(60), subject="Printer")
     with _at(november + minutes(8)):
-        refresh_incremental()
+        refresh_now()
     sla_only.clear()
     with _at(november + minutes(10)):
         ticket_resolve(second, code="fixed", summary="At last", acting_user=carol)
     with _at(november + minutes(15)):
-        refresh_incremental()
+        refresh_now()
         assert differences(periods=Period.values) == []
     assert (Period.MONTH, (dt.date(2026, 10, 1),)) in sla_only
     again = month_figure(Dimension.AGENT, carol.pk)
@@ -363,7 +363,7 @@ def test_a_miss_committed_past_the_cursor_is_counted_once(alice, carol, service_
         )
     late = _answered_ticket(alice, carol, 10)  # due resolved by 13:00 on 5 October
     with _at(T0 + minutes(30)):
-        refresh_incremental()
+        refresh_now()
     _answered_ticket(alice, carol, 10, at=T0 + dt.timedelta(days=1), subject="Printer")  # October again
     november = T0 + dt.timedelta(days=40)
     with _at(november):
@@ -374,13 +374,108 @@ def test_a_miss_committed_past_the_cursor_is_counted_once(alice, carol, service_
     # after committed_seq() and committed before the October month was recomputed.
     monkeypatch.setattr(rollups, "committed_seq", lambda: miss.seq - 1)
     with _at(november + minutes(5)):
-        refresh_incremental()
+        refresh_now()
     assert RefreshState.objects.get().last_seq == miss.seq - 1
     assert month_figure(Dimension.DESK, 0)["sla_resolution_due"] == 0
     monkeypatch.undo()
     with _at(november + minutes(10)):
-        refresh_incremental()
+        refresh_now()
         assert differences(periods=Period.values) == []
 
     october = month_figure(Dimension.DESK, 0)
     assert (october["sla_resolution_due"], october["sla_resolution_met"], october["sla_response_due"]) == (1, 0, 2)
+
+
+def test_the_incremental_run_keeps_days_current_and_leaves_longer_periods_to_the_periods_run(
+    alice, carol, service_desk
+):
+    ticket = _answered_ticket(alice, carol, 10)
+    with _at(T0 + minutes(60)):
+        ticket_resolve(ticket, code="fixed", summary="Restarted", acting_user=carol)
+    with _at(T0 + minutes(61)):
+        refresh_incremental()
+
+    day = PeriodFigure.objects.get(period=Period.DAY, dimension=Dimension.AGENT, key=carol.pk, start=T0.date())
+    assert day.values["tickets_resolved"] == 1
+    assert not PeriodFigure.objects.filter(period__in=[Period.WEEK, Period.MONTH, Period.QUARTER]).exists()
+    assert set(StalePeriod.objects.values_list("period", "start")) == {
+        (Period.WEEK, dt.date(2026, 10, 5)),
+        (Period.MONTH, dt.date(2026, 10, 1)),
+        (Period.QUARTER, dt.date(2026, 10, 1)),
+    }
+
+    with _at(T0 + minutes(75)):
+        assert refresh_periods().buckets == 3
+    values = month_figure(Dimension.AGENT, carol.pk)
+    assert (values["tickets_resolved"], values["resolution_first_median_s"]) == (1, 3600)
+    assert values == pytest.approx(export_figures(dt.date(2026, 10, 1), dt.date(2026, 10, 31), "agent")[carol.pk])
+    assert not StalePeriod.objects.exists()
+    assert RefreshState.objects.get().periods_refreshed_at == T0 + minutes(75)
+    with _at(T0 + minutes(90)):
+        assert refresh_periods().buckets == 0
+
+
+def test_a_late_miss_in_a_stale_period_waits_for_its_recount(alice, carol, service_desk, monkeypatch):
+    """The incremental run adds a late miss to the SLA counts of a period it does not recount,
+    unless that period is stale: its stored row may lack outcomes the recount will count."""
+    from escalation.policy_services import policy_create
+    from kpis.verify import differences
+    from tickets.sla.models import BusinessCalendar
+
+    around_the_clock = BusinessCalendar.objects.create(name="Around the clock", is_24x7=True)
+    with _at(dt.datetime(2026, 9, 1, tzinfo=dt.UTC)):
+        policy_create(
+            name="Standard",
+            calendar=around_the_clock,
+            first_response_minutes=60,
+            resolution_minutes=240,
+            acting_user=None,
+        )
+    late = _answered_ticket(alice, carol, 10)  # due resolved by 13:00 on 5 October
+    with _at(T0 + minutes(30)):
+        refresh_now()
+    _answered_ticket(alice, carol, 10, at=T0 + dt.timedelta(days=1), subject="Printer")
+    with _at(T0 + dt.timedelta(days=1, minutes=30)):
+        refresh_incremental()  # October's week, month and quarter now wait for their recount
+    november = T0 + dt.timedelta(days=40)
+    with _at(november):
+        ticket_resolve(late, code="fixed", summary="At last", acting_user=carol)
+
+    added = []
+    monkeypatch.setattr(rollups, "add_late_outcomes", _spy(rollups.add_late_outcomes, added))
+    with _at(november + minutes(5)):
+        refresh_incremental()
+    # The day the miss fell due is current and gets it; October's week and month are stale.
+    assert set(added) == {(Period.DAY, (dt.date(2026, 10, 5),))}
+    day = PeriodFigure.objects.get(period=Period.DAY, dimension=Dimension.DESK, key=0, start=dt.date(2026, 10, 5))
+    assert day.values["sla_resolution_due"] == 1
+    assert month_figure(Dimension.DESK, 0)["sla_resolution_due"] == 0
+
+    with _at(november + minutes(15)):
+        refresh_periods()
+        assert differences(periods=Period.values) == []
+    october = month_figure(Dimension.DESK, 0)
+    assert (october["sla_resolution_due"], october["sla_resolution_met"], october["sla_response_due"]) == (1, 0, 2)
+
+
+def test_kpi_verify_leaves_out_the_periods_waiting_for_their_recount(alice, carol, service_desk):
+    first = _answered_ticket(alice, carol, 10)
+    with _at(T0 + minutes(30)):
+        refresh_now()
+        ticket_resolve(first, code="fixed", summary="Restarted", acting_user=carol)
+    with _at(T0 + minutes(31)):
+        refresh_incremental()
+    assert month_figure(Dimension.AGENT, carol.pk)["tickets_resolved"] == 0  # as of the last recount
+
+    out = StringIO()
+    with _at(T0 + minutes(32)):
+        call_command("kpi_verify", stdout=out)
+    assert "1 period(s) not compared" in out.getvalue()
+    assert "KPI figures match the event log." in out.getvalue()
+
+    with _at(T0 + minutes(45)):
+        refresh_periods()
+        out = StringIO()
+        call_command("kpi_verify", stdout=out)
+    assert "not compared" not in out.getvalue()
+    assert month_figure(Dimension.AGENT, carol.pk)["tickets_resolved"] == 1

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from helpdesk.celery import app
-from kpis.models import Dimension, Period, PeriodFigure, RefreshState
+from kpis.models import Dimension, Period, PeriodFigure, RefreshState, StalePeriod
 from tickets.services import ticket_create, ticket_reply, ticket_resolve
 
 
@@ -30,7 +30,17 @@ def test_worker_refreshes_the_figures_incrementally_then_fully(celery_worker, al
 
     app.send_task("kpis.refresh_incremental")
     assert wait_for(lambda: RefreshState.objects.filter(last_seq=last_seq).exists())
+    # The day at once; the month waits for the periods run.
+    today = timezone.localdate()
+    day = PeriodFigure.objects.get(period=Period.DAY, dimension=Dimension.AGENT, key=carol.pk, start=today)
+    assert day.values["tickets_resolved"] == 1
+    assert StalePeriod.objects.filter(period=Period.MONTH, start=month).exists()
+    assert not figures.exists()
+
+    app.send_task("kpis.refresh_periods")
+    assert wait_for(lambda: RefreshState.objects.filter(periods_refreshed_at__isnull=False).exists())
     assert figures.get().values["tickets_resolved"] == 1
+    assert not StalePeriod.objects.exists()
 
     app.send_task("kpis.refresh_full")
     assert wait_for(lambda: RefreshState.objects.filter(full_refreshed_at__isnull=False).exists())

@@ -5,7 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from kpis.models import Period
-from kpis.verify import differences
+from kpis.verify import differences, stale_periods
 
 
 class Command(BaseCommand):
@@ -16,7 +16,12 @@ class Command(BaseCommand):
         parser.add_argument("--since", help="only periods starting on or after this day, YYYY-MM-DD")
 
     def handle(self, *args, period, since, **options):
-        found = differences(period or [Period.MONTH], date.fromisoformat(since) if since else None)
+        periods = period or [Period.MONTH]
+        found = differences(periods, date.fromisoformat(since) if since else None)
+        if waiting := stale_periods(periods):
+            self.stdout.write(
+                f"{waiting} period(s) not compared: they wait for their recount (kpis.refresh_periods, or kpi_refresh)."
+            )
         for difference in found:
             self.stdout.write(
                 f"{difference.period} {difference.start} {difference.dimension} {difference.key} "
