@@ -92,6 +92,12 @@ class TeamPage:
         """Read once for the trend table and its charts."""
         return dashboards.team_trend(self.team, self.kind, self.starts)
 
+    @property
+    def computed_at(self) -> datetime | None:
+        """When the chosen period's team figures were computed: the running week or month is
+        recomputed every ``KPI_PERIODS_SECONDS`` (kpis/rollups.py)."""
+        return next((row["computed_at"] for row in self.trend_rows if row["start"] == self.start), None)
+
     @cached_property
     def snapshot(self) -> TeamSnapshot | None:
         """The stored backlog by age and arrivals by hour, read once for both sections."""

@@ -102,6 +102,7 @@ def manager(request):
     }
     if request.GET.get("format") != "csv":
         context["charts"] = manager_dashboard.trend_charts(page)
+        context["computed_at"] = page.computed_at
     sections = {key: (lambda build=build: build(page)) for key, build in manager_dashboard.SECTIONS.items()}
     filename = f"kpis-team{team.pk}-{kind}-{page.start.isoformat()}"
     return _answer(request, "kpis/dashboard_manager.html", context, sections, filename)

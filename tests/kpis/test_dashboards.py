@@ -10,6 +10,7 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from kpis.charts import line_chart
 from kpis.export import export_figures
@@ -209,6 +210,15 @@ def test_manager_dashboard_figures_match_the_export(client, erin, carol, service
 
     escalations = _table(response, "escalations")
     assert escalations.rows == [["Service Desk", "Tier 1 – service desk", "Network", "Tier 2 – specialists", 1]]
+
+    # When the month's figures were computed: the running month is recomputed every quarter hour.
+    computed_at = PeriodFigure.objects.get(
+        period=Period.MONTH, dimension=Dimension.TEAM, key=service_desk.pk, start=dt.date(2026, 10, 1)
+    ).computed_at
+    assert response.context["computed_at"] == computed_at
+    with translation.override("en"), timezone.override(timezone.get_current_timezone()):
+        shown = date_format(timezone.localtime(computed_at), "DATETIME_FORMAT")
+    assert f"Figures as of {shown}" in response.content.decode()
 
 
 def test_agent_dashboard_compares_with_targets_and_the_team_median(client, carol, service_desk, history):
