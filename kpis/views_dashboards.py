@@ -119,5 +119,6 @@ def agent(request):
     context = {"teams": teams, "team": team, "month_label": period_label(Period.MONTH, page.current)}
     if request.GET.get("format") != "csv":
         context["charts"] = agent_dashboard.trend_charts(page)
+        context["computed_at"] = page.own.computed_at
     sections = {key: (lambda build=build: build(page)) for key, build in agent_dashboard.SECTIONS.items()}
     return _answer(request, "kpis/dashboard_agent.html", context, sections, f"my-kpis-{page.current:%Y-%m}")
