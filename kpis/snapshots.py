@@ -1,9 +1,9 @@
 """Each team's backlog by age and arrivals by weekday and hour, stored for the manager dashboard.
 
 These are "as of now" figures, not per period: the open tickets age even when nothing happens,
-a beat task stores them every few minutes (``kpis.refresh_snapshots``, every
-``KPI_REFRESH_SECONDS``) and the dashboard only reads the stored row (``TeamSnapshot``). Two aggregates for all teams at
-once; Python only reshapes the grouped rows into one row per team.
+so a beat task stores them every few minutes (``kpis.refresh_snapshots``, every
+``KPI_REFRESH_SECONDS``) and the dashboard only reads the stored row (``TeamSnapshot``). Two
+aggregates for all teams at once; Python only reshapes the grouped rows into one row per team.
 """
 
 from __future__ import annotations
