@@ -538,19 +538,20 @@ def incremental(repeat: int) -> tuple[int, int, float, list[tuple]]:
     refresh_periods()
     events, tickets, took = new_events(NEW_EVENTS, NEW_EVENT_TICKETS)
     log(f"{events:,} new events on {tickets} tickets through the services in {took:.1f} s")
-    with CaptureQueriesContext(connection) as captured:
-        started = time.perf_counter()
-        result = refresh_incremental()
-        first = time.perf_counter() - started
-    for label, spent in statement_steps(captured.captured_queries):
-        log(f"  incremental: {label}: {spent:.2f} s")
+
+    def once(function, name: str):
+        """One run of ``function``: its result and seconds, its slow statements logged."""
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            result = function()
+            spent = time.perf_counter() - started
+        for label, step in statement_steps(captured.captured_queries):
+            log(f"  {name}: {label}: {step:.2f} s")
+        return result, spent
+
+    result, first = once(refresh_incremental, "incremental")
     nothing = timed(refresh_incremental, repeat)
-    with CaptureQueriesContext(connection) as captured:
-        started = time.perf_counter()
-        periods = refresh_periods()
-        stale = time.perf_counter() - started
-    for label, spent in statement_steps(captured.captured_queries):
-        log(f"  periods: {label}: {spent:.2f} s")
+    periods, stale = once(refresh_periods, "periods")
     rows = [
         (f"refresh_incremental() after {events:,} new events ({result.tickets} tickets, {result.buckets} periods)",
          [first]),

@@ -250,15 +250,13 @@ def test_the_backlog_at_each_periods_end_is_stored_for_teams_and_the_desk(alice,
     assert export_figures(dt.date(2026, 10, 1), dt.date(2026, 10, 31), "team")[service_desk.pk]["backlog_end"] == 2
 
 
-def test_a_late_miss_is_added_only_to_the_sla_figures_of_the_period_it_fell_due(
-    alice, carol, service_desk, monkeypatch
-):
+def _around_the_clock_policy(since: dt.datetime) -> None:
+    """An SLA policy in force from ``since``: first response in an hour, resolution in four, 24×7."""
     from escalation.policy_services import policy_create
-    from kpis.verify import differences
     from tickets.sla.models import BusinessCalendar
 
     around_the_clock = BusinessCalendar.objects.create(name="Around the clock", is_24x7=True)
-    with _at(dt.datetime(2026, 7, 1, tzinfo=dt.UTC)):
+    with _at(since):
         policy_create(
             name="Standard",
             calendar=around_the_clock,
@@ -266,6 +264,14 @@ def test_a_late_miss_is_added_only_to_the_sla_figures_of_the_period_it_fell_due(
             resolution_minutes=240,
             acting_user=None,
         )
+
+
+def test_a_late_miss_is_added_only_to_the_sla_figures_of_the_period_it_fell_due(
+    alice, carol, service_desk, monkeypatch
+):
+    from kpis.verify import differences
+
+    _around_the_clock_policy(since=dt.datetime(2026, 7, 1, tzinfo=dt.UTC))
     august = dt.datetime(2026, 8, 3, 9, 0, tzinfo=dt.UTC)
     earlier = _answered_ticket(alice, carol, 10, at=august)  # also left open
     september = _answered_ticket(alice, carol, 10, at=dt.datetime(2026, 9, 7, 9, 0, tzinfo=dt.UTC))
@@ -348,19 +354,9 @@ def _spy(function, calls: list):
 def test_a_miss_committed_past_the_cursor_is_counted_once(alice, carol, service_desk, monkeypatch):
     """An outcome recorded while a run reads (visible, but past the cursor it moves to) is left
     to the next run, which adds it to a period it does not recount: counted once, not twice."""
-    from escalation.policy_services import policy_create
     from kpis.verify import differences
-    from tickets.sla.models import BusinessCalendar
 
-    around_the_clock = BusinessCalendar.objects.create(name="Around the clock", is_24x7=True)
-    with _at(dt.datetime(2026, 9, 1, tzinfo=dt.UTC)):
-        policy_create(
-            name="Standard",
-            calendar=around_the_clock,
-            first_response_minutes=60,
-            resolution_minutes=240,
-            acting_user=None,
-        )
+    _around_the_clock_policy(since=dt.datetime(2026, 9, 1, tzinfo=dt.UTC))
     late = _answered_ticket(alice, carol, 10)  # due resolved by 13:00 on 5 October
     with _at(T0 + minutes(30)):
         refresh_now()
@@ -418,19 +414,9 @@ def test_the_incremental_run_keeps_days_current_and_leaves_longer_periods_to_the
 def test_a_late_miss_in_a_stale_period_waits_for_its_recount(alice, carol, service_desk, monkeypatch):
     """The incremental run adds a late miss to the SLA counts of a period it does not recount,
     unless that period is stale: its stored row may lack outcomes the recount will count."""
-    from escalation.policy_services import policy_create
     from kpis.verify import differences
-    from tickets.sla.models import BusinessCalendar
 
-    around_the_clock = BusinessCalendar.objects.create(name="Around the clock", is_24x7=True)
-    with _at(dt.datetime(2026, 9, 1, tzinfo=dt.UTC)):
-        policy_create(
-            name="Standard",
-            calendar=around_the_clock,
-            first_response_minutes=60,
-            resolution_minutes=240,
-            acting_user=None,
-        )
+    _around_the_clock_policy(since=dt.datetime(2026, 9, 1, tzinfo=dt.UTC))
     late = _answered_ticket(alice, carol, 10)  # due resolved by 13:00 on 5 October
     with _at(T0 + minutes(30)):
         refresh_now()
