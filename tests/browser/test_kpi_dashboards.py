@@ -36,6 +36,7 @@ def test_manager_reads_the_team_dashboard_in_english_and_chinese(page, sign_in, 
     page.goto("/manage/kpis/")
 
     expect(page.get_by_role("heading", name="Team dashboard · Service Desk")).to_be_visible()
+    expect(page.get_by_test_id("period-label")).to_contain_text("Figures as of")
     volume = page.get_by_test_id("chart-volume").locator("svg")
     expect(volume).to_be_visible()
     assert volume.bounding_box()["height"] > 100
@@ -48,6 +49,7 @@ def test_manager_reads_the_team_dashboard_in_english_and_chinese(page, sign_in, 
     page.get_by_role("button", name="Switch").click()
 
     expect(page.get_by_role("heading", name="团队仪表板 · Service Desk")).to_be_visible()
+    expect(page.get_by_test_id("period-label")).to_contain_text("数据截至")
     expect(page.get_by_test_id("chart-volume").locator("svg")).to_contain_text("工单")
     expect(page.get_by_test_id("table-agents")).to_contain_text("综合得分")
     page.screenshot(path="var/screenshots/kpi-dashboard-zh-hans.png", full_page=True)
@@ -58,6 +60,7 @@ def test_agent_reads_their_own_dashboard(page, sign_in, carol, password, resolve
     page.goto("/agent/me/")
 
     expect(page.get_by_role("heading", name="My dashboard")).to_be_visible()
+    expect(page.get_by_test_id("period-label")).to_contain_text("Figures as of")
     expect(page.get_by_test_id("table-figures")).to_contain_text("First response time (median)")
     expect(page.get_by_test_id("table-figures")).to_contain_text("10 min")
     expect(page.get_by_test_id("chart-my_volume").locator("svg")).to_be_visible()
