@@ -33,13 +33,22 @@ def _chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
+    """One Chromium for the session; set up after the test database, so closed before it is dropped.
+
+    While Playwright's loop runs in this thread, asgiref files Django's connections under the
+    running context instead of the thread: every test after the first browser test uses a
+    connection of its own that the database teardown, run once the loop has stopped, never
+    sees. Closed here, or the test database cannot be dropped ("1 other session").
+    """
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=_chromium_path(), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        connections.close_all()
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
