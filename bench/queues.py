@@ -41,7 +41,15 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(1, str(ROOT))
 
-from dataset.database import BENCH_DATABASE, add_arguments, bench_database, log, p50, p95  # noqa: E402
+from dataset.database import (  # noqa: E402
+    BENCH_DATABASE,
+    add_arguments,
+    bench_database,
+    log,
+    p50,
+    p95,
+    reference_loop_ms,
+)
 
 WARM_UP = 5
 DEEP_PAGE = 21  # the page reached by following "Next page" 20 times
@@ -481,13 +489,13 @@ def run(args, fill_seconds: float | None) -> None:
             for word in SEARCH_WORDS
         ),
     ]
-    load_before = os.getloadavg()
+    load_before, reference_before = os.getloadavg(), reference_loop_ms()
     results = []
     for label, user, path, selector, *before in cases:
         log(f"measuring {label}")
         results.append(measure_page(label, user, path, selector, args.repeat, *before))
     results.append(measure_counts(one_team, args.repeat))
-    load_after = os.getloadavg()
+    load_after, reference_after = os.getloadavg(), reference_loop_ms()
 
     print()
     print(
@@ -497,7 +505,8 @@ def run(args, fill_seconds: float | None) -> None:
     )
     print(
         f"PostgreSQL {facts['version']}, {os.cpu_count()} cores, load average {load_before[0]:.1f} → "
-        f"{load_after[0]:.1f}" + (f"; filled in {fill_seconds:.0f} s" if fill_seconds else "")
+        f"{load_after[0]:.1f}; reference loop {reference_before:.0f} → {reference_after:.0f} ms"
+        + (f"; filled in {fill_seconds:.0f} s" if fill_seconds else "")
     )
     print(
         f"ms, {args.repeat} runs after {WARM_UP} warm-up. server: the request through the WSGI application "

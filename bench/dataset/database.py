@@ -47,6 +47,22 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
+def reference_loop_ms() -> float:
+    """Milliseconds a fixed pure-Python loop takes now, best of five.
+
+    This VM's speed drifts by a third within an afternoon; printed beside a run's figures, it
+    tells a slower page from a slower machine.
+    """
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for number in range(1_000_000):
+            total += number % 7
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def add_arguments(parser: argparse.ArgumentParser, *, repeat: int) -> None:
     """The options every bench script takes: size, repetitions, and what to do with the data."""
     parser.add_argument("--tickets", type=int, default=1_000_000, help="tickets to fill (default 1,000,000)")
