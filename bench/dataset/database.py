@@ -50,8 +50,8 @@ def p95(values: list[float]) -> float:
 def reference_loop_ms() -> float:
     """Milliseconds a fixed pure-Python loop takes now, best of five.
 
-    This VM's speed drifts by a third within an afternoon; printed beside a run's figures, it
-    tells a slower page from a slower machine.
+    This VM's speed drifts (the same loop has taken 37 ms at the start of a run and 52 ms at its
+    end); printed beside a run's figures, it tells a slower page from a slower machine.
     """
     best = float("inf")
     for _ in range(5):
