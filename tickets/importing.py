@@ -488,36 +488,60 @@ def import_file(
     create_missing: bool = False,
     max_line_bytes: int = MAX_LINE_BYTES,
     on_error: Callable[[int, str], None] | None = None,
+    on_progress: Callable[[int, ImportSummary], None] | None = None,
+    progress_every: int = 1000,
 ) -> ImportSummary:
     """Import every line of ``source`` (a path or a binary stream); a bad line is counted and skipped.
 
-    ``on_error(line_number, reason)`` hears of each failure as it happens, so a long import
-    reports as it goes.
+    ``on_error(line_number, reason)`` hears of each failure as it happens, and
+    ``on_progress(line_number, summary)`` of the counts after every ``progress_every`` lines,
+    so a long import reports as it goes.
     """
     if isinstance(source, str | Path):
         with open(source, "rb") as stream:
-            return import_file(stream, create_missing=create_missing, max_line_bytes=max_line_bytes, on_error=on_error)
+            return import_file(
+                stream,
+                create_missing=create_missing,
+                max_line_bytes=max_line_bytes,
+                on_error=on_error,
+                on_progress=on_progress,
+                progress_every=progress_every,
+            )
     summary = ImportSummary()
     directory = _Directory(create_missing=create_missing)
     for number, raw in read_lines(source, max_line_bytes):
-        try:
-            if raw is None:
-                raise LineRejected(f"line longer than {max_line_bytes} bytes")
-            if not raw.strip():
-                continue  # a blank line, e.g. at the end of the file
-            try:
-                data = json.loads(raw)
-            except ValueError as exc:  # also a UnicodeDecodeError
-                raise LineRejected(f"invalid JSON: {exc}") from exc
-            result = import_line(data, directory=directory)
-        except LineRejected as exc:
-            summary.failed += 1
-            summary.errors.append((number, str(exc)))
-            if on_error is not None:
-                on_error(number, str(exc))
-            continue
-        if result.skipped:
-            summary.skipped += 1
-        else:
-            summary.imported += 1
+        _count_line(number, raw, directory, summary, max_line_bytes, on_error)
+        if on_progress is not None and number % progress_every == 0:
+            on_progress(number, summary)
     return summary
+
+
+def _count_line(
+    number: int,
+    raw: bytes | None,
+    directory: _Directory,
+    summary: ImportSummary,
+    max_line_bytes: int,
+    on_error: Callable[[int, str], None] | None,
+) -> None:
+    """Import one line of the file and add it to ``summary``: imported, skipped or failed."""
+    try:
+        if raw is None:
+            raise LineRejected(f"line longer than {max_line_bytes} bytes")
+        if not raw.strip():
+            return  # a blank line, e.g. at the end of the file
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:  # also a UnicodeDecodeError
+            raise LineRejected(f"invalid JSON: {exc}") from exc
+        result = import_line(data, directory=directory)
+    except LineRejected as exc:
+        summary.failed += 1
+        summary.errors.append((number, str(exc)))
+        if on_error is not None:
+            on_error(number, str(exc))
+        return
+    if result.skipped:
+        summary.skipped += 1
+    else:
+        summary.imported += 1

@@ -485,3 +485,30 @@ def test_the_command_succeeds_on_a_clean_file(tmp_path, db):
 
     assert out.getvalue().strip() == "1 imported, 0 skipped (already imported), 0 failed."
     assert Ticket.objects.get().team.name == "Desk"
+
+
+def test_the_command_prints_the_counts_every_n_lines(tmp_path, desk):
+    path = write(tmp_path, line("GOOD-1"), line("GOOD-2"), "not json", line("GOOD-1"), line("GOOD-3"))
+    err = io.StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("import_tickets", str(path), "--progress-every", "2", stdout=io.StringIO(), stderr=err)
+
+    progress = [text for text in err.getvalue().splitlines() if "lines read" in text]
+    assert [text.split(" (")[0] for text in progress] == [
+        "2 lines read: 2 imported, 0 skipped, 0 failed",
+        "4 lines read: 2 imported, 1 skipped, 1 failed",
+    ]
+    assert all(text.endswith("tickets/s)") for text in progress)
+
+
+def test_progress_every_0_prints_no_counts_and_a_negative_number_is_refused(tmp_path, desk):
+    path = write(tmp_path, line("GOOD-1"), line("GOOD-2"))
+    err = io.StringIO()
+
+    call_command("import_tickets", str(path), "--progress-every", "0", stdout=io.StringIO(), stderr=err)
+
+    assert err.getvalue() == ""
+    with pytest.raises(CommandError, match="--progress-every"):
+        call_command("import_tickets", str(path), "--progress-every", "-1", stdout=io.StringIO(), stderr=err)
+    assert Ticket.objects.count() == 2
