@@ -494,8 +494,8 @@ def import_file(
     """Import every line of ``source`` (a path or a binary stream); a bad line is counted and skipped.
 
     ``on_error(line_number, reason)`` hears of each failure as it happens, and
-    ``on_progress(line_number, summary)`` of the counts after every ``progress_every`` lines,
-    so a long import reports as it goes.
+    ``on_progress(line_number, summary)`` of the counts after every ``progress_every`` lines
+    (0: never), so a long import reports as it goes.
     """
     if isinstance(source, str | Path):
         with open(source, "rb") as stream:
@@ -511,7 +511,7 @@ def import_file(
     directory = _Directory(create_missing=create_missing)
     for number, raw in read_lines(source, max_line_bytes):
         _count_line(number, raw, directory, summary, max_line_bytes, on_error)
-        if on_progress is not None and number % progress_every == 0:
+        if on_progress is not None and progress_every > 0 and number % progress_every == 0:
             on_progress(number, summary)
     return summary
 

@@ -52,8 +52,8 @@ class Command(BaseCommand):
                 source,
                 create_missing=create_missing,
                 on_error=report,
-                on_progress=progress if progress_every else None,
-                progress_every=progress_every or 1,
+                on_progress=progress,
+                progress_every=progress_every,
             )
         except OSError as error:
             raise CommandError(f"cannot read {file}: {error}") from error
