@@ -21,13 +21,18 @@ that fetches the page's tickets, with its parameters and the kind of cursor it r
 its own, rows fetched ("bare", on the same kind of cursor: prepared after five runs when the
 application's is); then the selector alone (``queues.page`` over the view's ``view_condition``
 as the view does, or ``run_search``; no request, no template). The ratio is server time ÷ bare
-SQL time.
+SQL time. Next to each timed request, the same signed-in client requests a page that does not
+exist (``FLOOR_PATH``): Django's 404 page goes through the same middleware, session and user and
+renders the site's chrome, and does nothing else. Its time is the floor of every page on the
+machine in that minute, which drifts (see ``reference_loop_ms``); the queue's own cost is the
+difference.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import logging
 import os
 import sys
 import time
@@ -53,6 +58,7 @@ from dataset.database import (  # noqa: E402
 
 WARM_UP = 5
 DEEP_PAGE = 21  # the page reached by following "Next page" 20 times
+FLOOR_PATH = "/no-such-page/"
 SEARCH_WORDS = ("printer", "打印机")
 
 
@@ -70,6 +76,9 @@ class Result:
     selector: list[float]
     bare: list[float]
     statements: list[Statement]
+    # A signed-in "page not found", requested next to each page: the floor of any page
+    # (middleware, session, user, the site's chrome) on the machine in that same minute.
+    floor: list[float] | None = None
 
 
 @dataclass(frozen=True)
@@ -239,10 +248,15 @@ def measure_page(
     from django.db import connection
 
     server_app = Server(user)
+    # "Not Found: /no-such-page/" on every floor request: noise in the output and in the timing.
+    logging.getLogger("django.request").setLevel(logging.ERROR)
     for _ in range(WARM_UP):
         status, _content = server_app.get(path)
         if status != 200:
             raise SystemExit(f"bench: {path} answered {status}")
+    for _ in range(WARM_UP):
+        if server_app.get(FLOOR_PATH)[0] != 404:
+            raise SystemExit(f"bench: {FLOOR_PATH} did not answer 404")
     statements = capture(lambda: server_app.get(path))
     selects = _page_selects(statements)
     if not selects:
@@ -258,7 +272,7 @@ def measure_page(
         finally:
             sql_time += time.perf_counter() - started
 
-    server, cpu, sql_in_view, bare_times = [], [], [], []
+    server, cpu, sql_in_view, bare_times, floor = [], [], [], [], []
     runner = Bare(selects)
     for _ in range(WARM_UP):
         runner.once()
@@ -273,6 +287,8 @@ def measure_page(
         server.append(server_app.seconds)
         cpu.append(time.process_time() - cpu_started)
         sql_in_view.append(sql_time)
+        server_app.get(FLOOR_PATH)
+        floor.append(server_app.seconds)
 
     with connection.execute_wrapper(timed_execute):
         for attempt in range(repeat):
@@ -294,7 +310,7 @@ def measure_page(
         if attempt >= WARM_UP:
             selector_times.append(time.perf_counter() - started)
     connection.close()
-    return Result(label, rows, len(statements), server, cpu, sql_in_view, selector_times, bare_times, selects)
+    return Result(label, rows, len(statements), server, cpu, sql_in_view, selector_times, bare_times, selects, floor)
 
 
 def measure_counts(user, repeat: int) -> Result:
@@ -361,7 +377,8 @@ def milliseconds(seconds: float) -> str:
 def print_table(results: list[Result]) -> None:
     header = (
         f"{'page':<30} {'rows':>4} {'qrys':>4} {'server p50':>10} {'p95':>7} {'CPU':>6} {'SQL in view':>11} "
-        f"{'selector':>8} {'bare p50':>8} {'p95':>7} {'server/bare':>11} {'p95':>6} {'selector/bare':>13}"
+        f"{'selector':>8} {'bare p50':>8} {'p95':>7} {'server/bare':>11} {'p95':>6} {'selector/bare':>13} "
+        f"{'404 p50':>7}"
     )
     print(header)
     print("-" * len(header))
@@ -372,7 +389,8 @@ def print_table(results: list[Result]) -> None:
             f"{milliseconds(p50(result.sql_in_view)):>11} "
             f"{milliseconds(p50(result.selector)):>8} {milliseconds(p50(result.bare)):>8} "
             f"{milliseconds(p95(result.bare)):>7} {p50(result.server) / p50(result.bare):>10.1f}× "
-            f"{p95(result.server) / p95(result.bare):>5.1f}× {p50(result.selector) / p50(result.bare):>12.1f}×"
+            f"{p95(result.server) / p95(result.bare):>5.1f}× {p50(result.selector) / p50(result.bare):>12.1f}× "
+            f"{milliseconds(p50(result.floor)) if result.floor else '':>7}"
         )
 
 
@@ -512,7 +530,8 @@ def run(args, fill_seconds: float | None) -> None:
         f"ms, {args.repeat} runs after {WARM_UP} warm-up. server: the request through the WSGI application "
         "(CPU: this process's CPU time in it, p50;\nSQL in view: time in cursor.execute during it, p50); selector: "
         "the page's rows alone (queues.page / run_search), p50;\nbare: the page's ticket SELECT re-run on a raw "
-        "psycopg cursor, rows fetched.\n"
+        "psycopg cursor, rows fetched;\n404: a signed-in request of a page that does not exist, next to each "
+        "page's (the floor of any page then: middleware, session, user, the site's chrome), p50.\n"
     )
     print_table(results)
     for result in results[:-1]:
