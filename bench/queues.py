@@ -1,6 +1,6 @@
 """How fast are the agent's queue pages and search at a million tickets?
 
-    .venv/bin/python bench/queues.py [--tickets 1000000] [--keep] [--fresh] [--repeat 30]
+    .venv/bin/python bench/queues.py [--tickets 1000000] [--keep] [--fresh] [--repeat 100]
 
 Works in the benchmark database, ``helpdesk_bench``, and Redis database 15 on the development
 servers (bench/dataset/database.py, shared with the other bench scripts): the development data
@@ -14,18 +14,17 @@ bench/sla_scan.py): the rows' SLA badges then compute business time left or over
 
 Each page is requested from Django's WSGI application as a WSGI server calls it (``Server``:
 the whole stack, signals, middleware, session, auth, view, template, the database connection
-as the settings keep it between requests; no HTTP parsing), signed in through ``force_login``, with DEBUG
-off. For each: warm-up, one request whose statements are recorded (query count, and the SELECT
-that fetches the page's tickets, with its parameters and the kind of cursor it ran on), then
---repeat timed requests, each next to a run of the same SELECT on a raw psycopg connection of
-its own, rows fetched ("bare", on the same kind of cursor: prepared after five runs when the
-application's is); then the selector alone (``queues.page`` over the view's ``view_condition``
-as the view does, or ``run_search``; no request, no template). The ratio is server time ÷ bare
-SQL time. Next to each timed request, the same signed-in client requests a page that does not
-exist (``FLOOR_PATH``): Django's 404 page goes through the same middleware, session and user and
-renders the site's chrome, and does nothing else. Its time is the floor of every page on the
-machine in that minute, which drifts (see ``reference_loop_ms``); the queue's own cost is the
-difference.
+as the settings keep it between requests; no HTTP parsing), signed in through ``force_login``,
+with DEBUG off. For each page: warm-up, one request whose statements are recorded (query count,
+and the SELECT that fetches the page's tickets, with its parameters and the kind of cursor it
+ran on). Then --repeat rounds of one timed request of every page in turn (``measure_pages``),
+each next to a run of the same SELECT on a raw psycopg connection of its own, rows fetched
+("bare", on the same kind of cursor: prepared after five runs when the application's is), and
+to a signed-in request of a page that does not exist (``FLOOR_PATH``): Django's 404 page goes
+through the same middleware, session and user and renders the site's chrome, and does nothing
+else, the floor of every page in that moment. Then the selector alone (``queues.page`` over the
+view's ``view_condition`` as the view does, or ``run_search``; no request, no template). The
+ratio is server time ÷ bare SQL time.
 """
 
 from __future__ import annotations
@@ -241,76 +240,105 @@ class Server:
         return int(status[0].split()[0]), content
 
 
-def measure_page(
-    label: str, user, path: str, selector: Callable, repeat: int, before: Callable[[], object] | None = None
-) -> Result:
-    """``path`` through the WSGI application, ``selector(user)`` (the page's rows alone), its SELECT bare."""
+class Page:
+    """One page of the run: its client, its statements, its bare runner and its timings."""
+
+    def __init__(self, label: str, user, path: str, selector: Callable):
+        self.label, self.user, self.path, self.selector = label, user, path, selector
+        self.server_app = Server(user)
+        for _ in range(WARM_UP):
+            status, _content = self.server_app.get(path)
+            if status != 200:
+                raise SystemExit(f"bench: {path} answered {status}")
+        for _ in range(WARM_UP):
+            if self.server_app.get(FLOOR_PATH)[0] != 404:
+                raise SystemExit(f"bench: {FLOOR_PATH} did not answer 404")
+        self.statements = capture(lambda: self.server_app.get(path))
+        self.selects = _page_selects(self.statements)
+        if not self.selects:
+            raise SystemExit(f"bench: no SELECT ... FROM tickets_ticket ... LIMIT among the queries of {path}")
+        self.runner = Bare(self.selects)
+        for _ in range(WARM_UP):
+            self.runner.once()
+        self.server, self.cpu, self.sql_in_view, self.bare, self.floor = [], [], [], [], []
+
+    def once(self, sql_clock: list[float], bare_first: bool) -> None:
+        """One timed request, the signed-in 404 after it, and the bare SELECT before or after."""
+        if bare_first:
+            self.bare.append(self.runner.once())
+        sql_clock[0] = 0.0
+        cpu_started = time.process_time()
+        self.server_app.get(self.path)
+        self.server.append(self.server_app.seconds)
+        self.cpu.append(time.process_time() - cpu_started)
+        self.sql_in_view.append(sql_clock[0])
+        self.server_app.get(FLOOR_PATH)
+        self.floor.append(self.server_app.seconds)
+        if not bare_first:
+            self.bare.append(self.runner.once())
+
+    def result(self, repeat: int) -> Result:
+        """Closes the bare runner, times the selector alone, and gives the page's figures."""
+        from django.db import connection
+
+        rows = self.runner.rows
+        self.runner.close()
+        selector_times = []
+        for attempt in range(WARM_UP + repeat):
+            fresh = type(self.user).objects.get(pk=self.user.pk)  # as a request loads it: nothing cached on it
+            started = time.perf_counter()
+            self.selector(fresh)
+            if attempt >= WARM_UP:
+                selector_times.append(time.perf_counter() - started)
+        connection.close()
+        return Result(
+            self.label,
+            rows,
+            len(self.statements),
+            self.server,
+            self.cpu,
+            self.sql_in_view,
+            selector_times,
+            self.bare,
+            self.selects,
+            self.floor,
+        )
+
+
+def measure_pages(cases: list[tuple[str, object, str, Callable]], repeat: int) -> list[Result]:
+    """Each ``(label, user, path, selector)``: the page through the WSGI application, its SELECT
+    bare, the signed-in 404, and ``selector(user)`` (the page's rows alone).
+
+    In rounds: one request of every page per round, ``repeat`` rounds. This VM slows down for
+    seconds at a time; timed one page after another, a slow spell fell on whichever page was
+    being timed (the same page took 8 ms and 12 ms a minute apart). Spread over the whole run
+    and taken in turn, every page meets the same spells, and the p50 is the typical request.
+    """
     from django.db import connection
 
-    server_app = Server(user)
     # "Not Found: /no-such-page/" on every floor request: noise in the output and in the timing.
     logging.getLogger("django.request").setLevel(logging.ERROR)
-    for _ in range(WARM_UP):
-        status, _content = server_app.get(path)
-        if status != 200:
-            raise SystemExit(f"bench: {path} answered {status}")
-    for _ in range(WARM_UP):
-        if server_app.get(FLOOR_PATH)[0] != 404:
-            raise SystemExit(f"bench: {FLOOR_PATH} did not answer 404")
-    statements = capture(lambda: server_app.get(path))
-    selects = _page_selects(statements)
-    if not selects:
-        raise SystemExit(f"bench: no SELECT ... FROM tickets_ticket ... LIMIT among the queries of {path}")
-
-    sql_time = 0.0
+    pages = []
+    for label, user, path, selector in cases:
+        log(f"preparing {label}")
+        pages.append(Page(label, user, path, selector))
+    sql_clock = [0.0]
 
     def timed_execute(execute, sql, params, many, context):
-        nonlocal sql_time
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            sql_time += time.perf_counter() - started
+            sql_clock[0] += time.perf_counter() - started
 
-    server, cpu, sql_in_view, bare_times, floor = [], [], [], [], []
-    runner = Bare(selects)
-    for _ in range(WARM_UP):
-        runner.once()
-
-    def request() -> None:
-        nonlocal sql_time
-        if before is not None:
-            before()  # not timed
-        sql_time = 0.0
-        cpu_started = time.process_time()
-        server_app.get(path)
-        server.append(server_app.seconds)
-        cpu.append(time.process_time() - cpu_started)
-        sql_in_view.append(sql_time)
-        server_app.get(FLOOR_PATH)
-        floor.append(server_app.seconds)
-
+    log(f"measuring {len(pages)} pages, {repeat} rounds")
     with connection.execute_wrapper(timed_execute):
         for attempt in range(repeat):
-            # Right next to each other, on the same machine state (see Bare); in turn first and
-            # second, so that neither always runs on what the other has just warmed.
-            if attempt % 2:
-                bare_times.append(runner.once())
-                request()
-            else:
-                request()
-                bare_times.append(runner.once())
-    rows = runner.rows
-    runner.close()
-    selector_times = []
-    for attempt in range(WARM_UP + repeat):
-        fresh = type(user).objects.get(pk=user.pk)  # as a request loads it: nothing cached on it
-        started = time.perf_counter()
-        selector(fresh)
-        if attempt >= WARM_UP:
-            selector_times.append(time.perf_counter() - started)
-    connection.close()
-    return Result(label, rows, len(statements), server, cpu, sql_in_view, selector_times, bare_times, selects, floor)
+            for page in pages:
+                # Bare right next to its request, on the same machine state (see Bare); in turn
+                # first and second, so that neither always runs on what the other has just warmed.
+                page.once(sql_clock, bare_first=bool(attempt % 2))
+    return [page.result(repeat) for page in pages]
 
 
 def measure_counts(user, repeat: int) -> Result:
@@ -446,7 +474,7 @@ def check_search_vectors() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_arguments(parser, repeat=30)
+    add_arguments(parser, repeat=100)
     parser.add_argument(
         "--database", default=BENCH_DATABASE, help=f"the database to fill or reuse (default {BENCH_DATABASE})"
     )
@@ -508,10 +536,7 @@ def run(args, fill_seconds: float | None) -> None:
         ),
     ]
     load_before, reference_before = os.getloadavg(), reference_loop_ms()
-    results = []
-    for label, user, path, selector, *before in cases:
-        log(f"measuring {label}")
-        results.append(measure_page(label, user, path, selector, args.repeat, *before))
+    results = measure_pages(cases, args.repeat)
     results.append(measure_counts(one_team, args.repeat))
     load_after, reference_after = os.getloadavg(), reference_loop_ms()
 
@@ -527,7 +552,8 @@ def run(args, fill_seconds: float | None) -> None:
         + (f"; filled in {fill_seconds:.0f} s" if fill_seconds else "")
     )
     print(
-        f"ms, {args.repeat} runs after {WARM_UP} warm-up. server: the request through the WSGI application "
+        f"ms, {args.repeat} rounds of every page in turn, after {WARM_UP} warm-up. "
+        "server: the request through the WSGI application "
         "(CPU: this process's CPU time in it, p50;\nSQL in view: time in cursor.execute during it, p50); selector: "
         "the page's rows alone (queues.page / run_search), p50;\nbare: the page's ticket SELECT re-run on a raw "
         "psycopg cursor, rows fetched;\n404: a signed-in request of a page that does not exist, next to each "
