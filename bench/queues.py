@@ -76,7 +76,7 @@ class Result:
     bare: list[float]
     statements: list[Statement]
     # A signed-in "page not found", requested next to each page: the floor of any page
-    # (middleware, session, user, the site's chrome) on the machine in that same minute.
+    # (middleware, session, user, the site's chrome) on the machine at that moment.
     floor: list[float] | None = None
 
 
