@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -497,22 +498,14 @@ def import_file(
     ``on_progress(line_number, summary)`` of the counts after every ``progress_every`` lines
     (0: never), so a long import reports as it goes.
     """
-    if isinstance(source, str | Path):
-        with open(source, "rb") as stream:
-            return import_file(
-                stream,
-                create_missing=create_missing,
-                max_line_bytes=max_line_bytes,
-                on_error=on_error,
-                on_progress=on_progress,
-                progress_every=progress_every,
-            )
     summary = ImportSummary()
     directory = _Directory(create_missing=create_missing)
-    for number, raw in read_lines(source, max_line_bytes):
-        _count_line(number, raw, directory, summary, max_line_bytes, on_error)
-        if on_progress is not None and progress_every > 0 and number % progress_every == 0:
-            on_progress(number, summary)
+    # A path is opened and closed here; a stream is the caller's to close.
+    with open(source, "rb") if isinstance(source, str | Path) else nullcontext(source) as stream:
+        for number, raw in read_lines(stream, max_line_bytes):
+            _count_line(number, raw, directory, summary, max_line_bytes, on_error)
+            if on_progress is not None and progress_every > 0 and number % progress_every == 0:
+                on_progress(number, summary)
     return summary
 
 
